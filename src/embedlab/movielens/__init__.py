@@ -1,0 +1,1 @@
+"""MovieLens collaborative filtering: the lesson's dot-product and neural models."""

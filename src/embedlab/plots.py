@@ -1,0 +1,52 @@
+"""Figures people would rather look at than read; each written whole as a PNG."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # stages run headless
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from embedlab.atomic import atomic_path  # noqa: E402
+
+
+def _save(fig, path: Path) -> None:
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png", dpi=120, bbox_inches="tight")
+    plt.close(fig)
+
+
+def learning_curves(history: pd.DataFrame, path: Path, title: str) -> None:
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.plot(history["epoch"], history["train_loss"], "o-", label="train (dropout on)")
+    ax.plot(history["epoch"], history["valid_loss"], "o-", label="validation")
+    ax.set(xlabel="epoch", ylabel="loss", title=title)
+    ax.grid(alpha=0.3)
+    ax.legend()
+    _save(fig, path)
+
+
+def predicted_vs_actual(actual: np.ndarray, pred: np.ndarray, path: Path, title: str) -> None:
+    """Box plots of predictions per actual value: ratings take few values, so a scatter would hide
+    tens of thousands of points behind each other."""
+    levels = np.unique(actual)
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    ax.boxplot([pred[actual == v] for v in levels], positions=levels, widths=0.3, showfliers=False)
+    ax.plot(levels, levels, "r--", lw=1, label="perfect")
+    ax.set(xlabel="actual", ylabel="predicted", title=title)
+    ax.legend()
+    ax.grid(alpha=0.3)
+    _save(fig, path)
+
+
+def labelled_scatter(points: pd.DataFrame, x: str, y: str, label: str, path: Path, title: str) -> None:
+    fig, ax = plt.subplots(figsize=(12, 10))
+    ax.scatter(points[x], points[y], s=12, alpha=0.6)
+    for _, row in points.iterrows():
+        ax.annotate(str(row[label])[:40], (row[x], row[y]), fontsize=7, alpha=0.85)
+    ax.set(xlabel=x, ylabel=y, title=title)
+    ax.grid(alpha=0.3)
+    _save(fig, path)

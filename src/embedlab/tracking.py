@@ -1,0 +1,137 @@
+"""MLflow plumbing shared by every task: where the store is, one experiment per task, one run per
+training (evaluation adds to it), provenance tags, datasets with digests, and honest run status."""
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import mlflow
+import mlflow.data
+import pandas as pd
+
+from embedlab.params import flatten
+from embedlab.project import project_root
+
+RUN_FILE = "mlflow_run.txt"
+# dvc.lock and params.yaml change during every `dvc repro`/`dvc exp run`; params are logged anyway
+_NOT_CODE = {"dvc.lock", "params.yaml"}
+
+
+def tracking_uri() -> str:
+    return os.environ.get("MLFLOW_TRACKING_URI") or f"sqlite:///{project_root() / 'mlflow.db'}"
+
+
+def experiment_id(task: str) -> str:
+    mlflow.set_tracking_uri(tracking_uri())
+    found = mlflow.get_experiment_by_name(task)
+    if found is not None:
+        return found.experiment_id
+    # With a local store, artifacts must also go under the root, not the (temporary) working dir
+    location = None if "MLFLOW_TRACKING_URI" in os.environ else \
+        (project_root() / "mlartifacts" / task).as_uri()
+    try:
+        return mlflow.create_experiment(task, artifact_location=location)
+    except mlflow.exceptions.MlflowException:
+        # a parallel queue worker created it first
+        return mlflow.get_experiment_by_name(task).experiment_id
+
+
+def _git(*args: str) -> str | None:
+    try:
+        done = subprocess.run(["git", *args], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def provenance_tags() -> dict[str, str]:
+    tags: dict[str, str] = {}
+    commit = _git("rev-parse", "HEAD") or os.environ.get("DVC_EXP_BASELINE_REV")
+    if commit:
+        tags["mlflow.source.git.commit"] = commit
+        tags["git.commit"] = commit
+    status = _git("status", "--porcelain", "--untracked-files=no")
+    if status is not None:
+        changed = sorted(line[3:] for line in status.splitlines() if line[3:] not in _NOT_CODE)
+        tags["git.dirty"] = str(bool(changed)).lower()
+        if changed:
+            tags["git.dirty_files"] = ", ".join(changed)[:4000]
+    if os.environ.get("DVC_EXP_NAME"):
+        tags["dvc.exp_name"] = os.environ["DVC_EXP_NAME"]
+    return tags
+
+
+@contextmanager
+def run(task: str, *, run_id: str | None = None, run_name: str | None = None) -> Iterator[mlflow.ActiveRun]:
+    """Start (or, with run_id, resume) a run; a crash marks it FAILED and Ctrl-C or SIGTERM KILLED,
+    so no run is ever left RUNNING."""
+    exp = experiment_id(task)
+    tags = None if run_id else provenance_tags()
+    active = mlflow.start_run(run_id=run_id, experiment_id=exp, run_name=run_name, tags=tags)
+    status = "FINISHED"
+    try:
+        yield active
+    except KeyboardInterrupt:
+        status = "KILLED"
+        raise
+    except BaseException:
+        status = "FAILED"
+        raise
+    finally:
+        mlflow.end_run(status)
+
+
+def save_run_id(run_id: str, folder: Path) -> None:
+    (folder / RUN_FILE).write_text(run_id + "\n")
+
+
+def load_run_id(folder: Path) -> str:
+    return (folder / RUN_FILE).read_text().strip()
+
+
+def frame_digest(df: pd.DataFrame) -> str:
+    """A digest of the content itself (not of a file's bytes), so the same rows give the same digest."""
+    hashed = pd.util.hash_pandas_object(df, index=False).to_numpy()
+    return hashlib.sha256(hashed.tobytes() + ",".join(map(str, df.columns)).encode()).hexdigest()[:16]
+
+
+def log_dataset(df: pd.DataFrame, *, name: str, source: Path, context: str,
+                targets: str | None = None) -> None:
+    dataset = mlflow.data.from_pandas(df, source=str(source), name=name, targets=targets,
+                                      digest=frame_digest(df))
+    mlflow.log_input(dataset, context=context)
+
+
+def log_epoch(row: dict, step: int) -> None:
+    mlflow.log_metrics({k: float(v) for k, v in row.items() if k != "epoch"}, step=step)
+
+
+def log_task_params(params: dict, task: str) -> None:
+    """Every param of the task, flattened (`movielens.train.lr`), with the URL its data came from."""
+    tree = {task: params.get(task, {})}
+    if task in params.get("download", {}):
+        tree["download"] = {task: params["download"][task]}
+    mlflow.log_params(flatten(tree))
+
+
+def log_torch_model(model, example, name: str = "model") -> None:
+    """Log a torch model that loads anywhere: signature, input example, and this package's code
+    (so the class is importable); requirements are given, not inferred, which saves a subprocess."""
+    import embedlab
+    import mlflow.pytorch
+    import torch
+    from mlflow.models import infer_signature
+
+    model.eval()
+    with torch.no_grad():
+        output = model(torch.as_tensor(example)).numpy()
+    mlflow.pytorch.log_model(
+        model, name=name, signature=infer_signature(example, output), input_example=example,
+        code_paths=[str(Path(embedlab.__file__).parent)],
+        pip_requirements=[f"torch=={torch.__version__.split('+')[0]}", f"mlflow=={mlflow.__version__}",
+                          f"pandas=={pd.__version__}", f"numpy=={__import__('numpy').__version__}"],
+    )

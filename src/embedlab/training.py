@@ -1,0 +1,139 @@
+"""The one training loop every model uses: AdamW, torch's one-cycle schedule, seeded, CPU or CUDA."""
+from __future__ import annotations
+
+import random
+import time
+from typing import Callable, Iterable, Iterator
+
+import numpy as np
+import torch
+from torch import nn
+from tqdm import tqdm
+
+Metric = Callable[[np.ndarray, np.ndarray], float]
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    # warn_only: a few CUDA kernels have no deterministic version; we'd rather warn than refuse
+    torch.use_deterministic_algorithms(True, warn_only=True)
+
+
+def pick_device() -> torch.device:
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+class Batches:
+    """Mini-batches of aligned tensors; each pass reshuffles with a generator seeded once, so the
+    order of every epoch is the same from run to run."""
+
+    def __init__(self, *tensors: torch.Tensor, batch_size: int, shuffle: bool, seed: int = 0):
+        self.tensors, self.batch_size, self.shuffle = tensors, batch_size, shuffle
+        self.generator = torch.Generator().manual_seed(seed)
+
+    def __len__(self) -> int:
+        return -(-len(self.tensors[0]) // self.batch_size)
+
+    def __iter__(self) -> Iterator[tuple[torch.Tensor, ...]]:
+        n = len(self.tensors[0])
+        order = torch.randperm(n, generator=self.generator) if self.shuffle else None
+        for start in range(0, n, self.batch_size):
+            if order is None:
+                yield tuple(t[start:start + self.batch_size] for t in self.tensors)
+            else:
+                idx = order[start:start + self.batch_size]
+                yield tuple(t[idx] for t in self.tensors)
+
+
+def _forward(model: nn.Module, batch: tuple[torch.Tensor, ...], device: torch.device):
+    *inputs, target = (t.to(device, non_blocking=True) for t in batch)
+    return model(*inputs), target
+
+
+def _reset(model: nn.Module) -> None:
+    # stateful models (an LSTM carrying hidden state across BPTT windows) start each pass afresh
+    if hasattr(model, "reset"):
+        model.reset()
+
+
+@torch.no_grad()
+def _run_eval(model, batches, device, loss_fn=None, keep=True):
+    model.eval()
+    _reset(model)
+    preds, targets, total, count = [], [], 0.0, 0
+    for batch in batches:
+        out, target = _forward(model, batch, device)
+        if loss_fn is not None:
+            total += loss_fn(out, target).item() * target.numel()
+            count += target.numel()
+        if keep:
+            preds.append(out.float().cpu())
+            targets.append(target.cpu())
+    pred = torch.cat(preds).numpy() if keep else None
+    return (total / count if count else float("nan")), pred, (torch.cat(targets).numpy() if keep else None)
+
+
+def predict(model: nn.Module, batches: Iterable, device: torch.device) -> tuple[np.ndarray, np.ndarray]:
+    """(predictions, targets) over every batch, in order, with dropout off."""
+    _, pred, target = _run_eval(model, batches, device)
+    return pred, target
+
+
+def fit(
+    model: nn.Module,
+    train: Iterable,
+    valid: Iterable,
+    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+    *,
+    epochs: int,
+    lr: float | list[float],
+    weight_decay: float,
+    device: torch.device,
+    param_groups: list[dict] | None = None,
+    betas: tuple[float, float] = (0.9, 0.99),
+    pct_start: float = 0.25,
+    clip: float | None = None,
+    metrics: dict[str, Metric] | None = None,
+    on_epoch: Callable[[dict], None] | None = None,
+) -> list[dict]:
+    """Train for `epochs` one-cycle epochs; return one row per epoch (train/valid loss, metrics).
+
+    Each batch is (*inputs, target). `param_groups` (with lr as a matching list) gives
+    discriminative learning rates."""
+    model.to(device)
+    opt = torch.optim.AdamW(param_groups or model.parameters(), lr=lr if isinstance(lr, float) else lr[0],
+                            weight_decay=weight_decay, betas=betas)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, epochs=epochs,
+                                                steps_per_epoch=len(train), pct_start=pct_start)
+    history: list[dict] = []
+    for epoch in range(1, epochs + 1):
+        start = time.perf_counter()
+        model.train()
+        _reset(model)
+        total, count = 0.0, 0
+        bar = tqdm(train, total=len(train), desc=f"epoch {epoch}/{epochs}", leave=False,
+                   disable=None, mininterval=0.5)
+        for batch in bar:
+            out, target = _forward(model, batch, device)
+            loss = loss_fn(out, target)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            if clip:
+                nn.utils.clip_grad_norm_(model.parameters(), clip)
+            opt.step()
+            sched.step()
+            total += loss.item() * target.numel()
+            count += target.numel()
+            bar.set_postfix(loss=f"{total / count:.4f}", refresh=False)
+        valid_loss, pred, target = _run_eval(model, valid, device, loss_fn, keep=bool(metrics))
+        row = {"epoch": epoch, "train_loss": total / count, "valid_loss": valid_loss}
+        for name, fn in (metrics or {}).items():
+            row[name] = float(fn(target, pred))
+        history.append(row)
+        print("  ".join(f"{k} {v:.4f}" if isinstance(v, float) else f"{k} {v}" for k, v in row.items()),
+              f"({time.perf_counter() - start:.1f}s)", flush=True)
+        if on_epoch:
+            on_epoch(row)
+    return history

@@ -1,0 +1,19 @@
+"""download@<task>: fetch the task's archive (or take it from EMBEDLAB_DATA_MIRROR) into data/raw/<task>."""
+import os
+import sys
+from pathlib import Path
+
+from embedlab import params
+from embedlab.cli import run_stage
+from embedlab.download import MIRROR_ENV, download
+
+
+def main() -> None:
+    task = sys.argv[1]
+    url = params.section(params.load(), f"download.{task}.url")
+    out = download(url, Path("data/raw") / task, mirror=os.environ.get(MIRROR_ENV))
+    print(f"{url} -> {out}")
+
+
+if __name__ == "__main__":
+    run_stage(main)
