@@ -21,18 +21,22 @@ RUN_FILE = "mlflow_run.txt"
 _NOT_CODE = {"dvc.lock", "params.yaml"}
 
 
+def _local_uri() -> str:
+    return f"sqlite:///{project_root() / 'mlflow.db'}"
+
+
 def tracking_uri() -> str:
-    return os.environ.get("MLFLOW_TRACKING_URI") or f"sqlite:///{project_root() / 'mlflow.db'}"
+    return os.environ.get("MLFLOW_TRACKING_URI") or _local_uri()
 
 
 def experiment_id(task: str) -> str:
-    mlflow.set_tracking_uri(tracking_uri())
+    uri = tracking_uri()
+    mlflow.set_tracking_uri(uri)  # note: this also exports MLFLOW_TRACKING_URI
     found = mlflow.get_experiment_by_name(task)
     if found is not None:
         return found.experiment_id
-    # With a local store, artifacts must also go under the root, not the (temporary) working dir
-    location = None if "MLFLOW_TRACKING_URI" in os.environ else \
-        (project_root() / "mlartifacts" / task).as_uri()
+    # With the local store, artifacts must go under the root too, not the (temporary) working dir
+    location = (project_root() / "mlartifacts" / task).as_uri() if uri == _local_uri() else None
     try:
         return mlflow.create_experiment(task, artifact_location=location)
     except mlflow.exceptions.MlflowException:
