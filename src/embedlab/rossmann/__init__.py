@@ -1,0 +1,1 @@
+"""Rossmann store sales: read the raw tables, join them, and engineer the lesson's features."""
