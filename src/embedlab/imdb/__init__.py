@@ -1,0 +1,1 @@
+"""Reading and tokenizing the IMDB reviews (aclImdb) for the language model and classifier."""
