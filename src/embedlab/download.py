@@ -1,7 +1,6 @@
 """Fetch a canonical archive (or take it from EMBEDLAB_DATA_MIRROR), check it, and lay it out."""
 from __future__ import annotations
 
-import os
 import shutil
 import urllib.error
 import urllib.request

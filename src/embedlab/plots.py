@@ -42,11 +42,45 @@ def predicted_vs_actual(actual: np.ndarray, pred: np.ndarray, path: Path, title:
     _save(fig, path)
 
 
-def labelled_scatter(points: pd.DataFrame, x: str, y: str, label: str, path: Path, title: str) -> None:
-    fig, ax = plt.subplots(figsize=(12, 10))
-    ax.scatter(points[x], points[y], s=12, alpha=0.6)
-    for _, row in points.iterrows():
+def labelled_scatter(points: pd.DataFrame, x: str, y: str, label: str | None, path: Path, title: str,
+                     color: str | None = None) -> None:
+    fig, ax = plt.subplots(figsize=(12, 10) if label else (8, 6.5))
+    groups = points.groupby(color, observed=True) if color else [(None, points)]
+    for name, group in groups:
+        ax.scatter(group[x], group[y], s=12, alpha=0.6, label=None if name is None else f"{color} {name}")
+    if color:
+        ax.legend()
+    for _, row in (points.iterrows() if label else []):
         ax.annotate(str(row[label])[:40], (row[x], row[y]), fontsize=7, alpha=0.85)
     ax.set(xlabel=x, ylabel=y, title=title)
     ax.grid(alpha=0.3)
+    _save(fig, path)
+
+
+def bars(values: pd.Series, path: Path, title: str, ylabel: str) -> None:
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.bar([str(i) for i in values.index], values.to_numpy())
+    ax.set(ylabel=ylabel, title=title)
+    ax.grid(alpha=0.3, axis="y")
+    _save(fig, path)
+
+
+def series(values: pd.Series, path: Path, title: str, ylabel: str) -> None:
+    fig, ax = plt.subplots(figsize=(9, 4))
+    ax.plot(values.index, values.to_numpy(), "o-", ms=3)
+    ax.set(ylabel=ylabel, title=title)
+    ax.grid(alpha=0.3)
+    fig.autofmt_xdate()
+    _save(fig, path)
+
+
+def density(actual: np.ndarray, pred: np.ndarray, path: Path, title: str) -> None:
+    """Predicted against actual on log axes, as a density: there are far too many points to scatter."""
+    fig, ax = plt.subplots(figsize=(6, 5))
+    hb = ax.hexbin(actual, pred, gridsize=80, xscale="log", yscale="log", bins="log", mincnt=1)
+    lo, hi = np.percentile(actual, [0.1, 99.9])
+    ax.plot([lo, hi], [lo, hi], "r--", lw=1, label="perfect")
+    ax.set(xlabel="actual", ylabel="predicted", title=title)
+    ax.legend()
+    fig.colorbar(hb, label="rows")
     _save(fig, path)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import subprocess
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -49,7 +50,7 @@ def _git(*args: str) -> str | None:
         done = subprocess.run(["git", *args], capture_output=True, text=True, timeout=30)
     except (OSError, subprocess.TimeoutExpired):
         return None
-    return done.stdout.strip() if done.returncode == 0 else None
+    return done.stdout.rstrip("\n") if done.returncode == 0 else None  # keep porcelain's leading space
 
 
 def provenance_tags() -> dict[str, str]:
@@ -105,8 +106,12 @@ def frame_digest(df: pd.DataFrame) -> str:
 
 def log_dataset(df: pd.DataFrame, *, name: str, source: Path, context: str,
                 targets: str | None = None) -> None:
-    dataset = mlflow.data.from_pandas(df, source=str(source), name=name, targets=targets,
-                                      digest=frame_digest(df))
+    with warnings.catch_warnings():
+        # MLflow warns that a local path could be two kinds of source, and that integer columns
+        # cannot hold NaN; neither applies to a saved split
+        warnings.simplefilter("ignore", UserWarning)
+        dataset = mlflow.data.from_pandas(df, source=str(source), name=name, targets=targets,
+                                          digest=frame_digest(df))
     mlflow.log_input(dataset, context=context)
 
 
@@ -133,9 +138,11 @@ def log_torch_model(model, example, name: str = "model") -> None:
     model.eval()
     with torch.no_grad():
         output = model(torch.as_tensor(example)).numpy()
-    mlflow.pytorch.log_model(
-        model, name=name, signature=infer_signature(example, output), input_example=example,
-        code_paths=[str(Path(embedlab.__file__).parent)],
-        pip_requirements=[f"torch=={torch.__version__.split('+')[0]}", f"mlflow=={mlflow.__version__}",
-                          f"pandas=={pd.__version__}", f"numpy=={__import__('numpy').__version__}"],
-    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # the hint that int columns cannot hold NaN
+        mlflow.pytorch.log_model(
+            model, name=name, signature=infer_signature(example, output), input_example=example,
+            code_paths=[str(Path(embedlab.__file__).parent)],
+            pip_requirements=[f"torch=={torch.__version__.split('+')[0]}", f"mlflow=={mlflow.__version__}",
+                              f"pandas=={pd.__version__}", f"numpy=={__import__('numpy').__version__}"],
+        )

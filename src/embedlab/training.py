@@ -105,8 +105,11 @@ def fit(
     model.to(device)
     opt = torch.optim.AdamW(param_groups or model.parameters(), lr=lr if isinstance(lr, float) else lr[0],
                             weight_decay=weight_decay, betas=betas)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, epochs=epochs,
-                                                steps_per_epoch=len(train), pct_start=pct_start)
+    total_steps = epochs * len(train)
+    if pct_start * total_steps == 1:  # OneCycleLR divides by zero when warm-up is exactly one step
+        pct_start += 0.5 / total_steps
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=total_steps,
+                                                pct_start=pct_start)
     history: list[dict] = []
     for epoch in range(1, epochs + 1):
         start = time.perf_counter()

@@ -21,6 +21,8 @@ def _find(folder: Path, name: str) -> Path | None:
 def _read_csv(path: Path, **kwargs) -> pd.DataFrame:
     try:
         return pd.read_csv(path, **kwargs)
+    except FileNotFoundError:
+        raise EmbedlabError(f"{path} is missing; run the download stage again") from None
     except ValueError as exc:  # wrong dtypes, missing usecols
         raise EmbedlabError(f"{path.name}: {exc}") from None
 

@@ -40,8 +40,8 @@ def train(cfg: TrainConfig, train_df: pd.DataFrame, valid_df: pd.DataFrame, devi
     seed_everything(cfg.seed)
     users, items = make_vocab(train_df["user"].to_numpy()), make_vocab(train_df["item"].to_numpy())
     model = build_model(cfg, len(users), len(items))
-    y_train = torch.from_numpy(train_df["rating"].to_numpy(np.float32))
-    y_valid = torch.from_numpy(valid_df["rating"].to_numpy(np.float32))
+    y_train = torch.tensor(train_df["rating"].to_numpy(np.float32))
+    y_valid = torch.tensor(valid_df["rating"].to_numpy(np.float32))
     history = fit(
         model,
         Batches(pairs(train_df, users, items), y_train, batch_size=cfg.batch_size, shuffle=True,

@@ -8,6 +8,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from embedlab.layers import sigmoid_range
 from embedlab.movielens.config import TrainConfig
 
 
@@ -21,10 +22,6 @@ def encode(ids: np.ndarray, vocab: np.ndarray) -> np.ndarray:
     pos_clipped = np.minimum(pos, len(vocab) - 1)
     known = vocab[pos_clipped] == ids
     return np.where(known, pos_clipped + 1, 0).astype(np.int64)
-
-
-def sigmoid_range(x: torch.Tensor, low: float, high: float) -> torch.Tensor:
-    return torch.sigmoid(x) * (high - low) + low
 
 
 def _embedding(n: int, dim: int) -> nn.Embedding:

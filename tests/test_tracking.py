@@ -1,0 +1,224 @@
+"""tracking: run status, resuming, params, metric history, digests, provenance tags.
+
+MLflow tests share one real SQLite store per module (creating one costs a second or two)."""
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import mlflow
+import pandas as pd
+import pytest
+from mlflow.tracking import MlflowClient
+
+from embedlab import tracking
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("mlflow")
+    uri = f"sqlite:///{folder / 'mlflow.db'}"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("MLFLOW_TRACKING_URI", uri)
+        mp.chdir(folder)  # outside any git repo; anything MLflow writes stays here
+        mp.delenv("DVC_EXP_NAME", raising=False)
+        yield MlflowClient(tracking_uri=uri)
+    while mlflow.active_run():
+        mlflow.end_run()
+
+
+def _status(client: MlflowClient, run_id: str) -> str:
+    return client.get_run(run_id).info.status
+
+
+def test_run_status_finished_failed_killed(store):
+    with tracking.run("status-task") as ok:
+        mlflow.log_metric("m", 1.0)
+    assert _status(store, ok.info.run_id) == "FINISHED"
+
+    with pytest.raises(ValueError):
+        with tracking.run("status-task") as failed:
+            raise ValueError("crash")
+    assert _status(store, failed.info.run_id) == "FAILED"
+
+    with pytest.raises(KeyboardInterrupt):
+        with tracking.run("status-task") as killed:
+            raise KeyboardInterrupt
+    assert _status(store, killed.info.run_id) == "KILLED"
+    assert mlflow.active_run() is None
+
+    # one experiment per task, reused
+    exp = store.get_experiment_by_name("status-task")
+    assert tracking.experiment_id("status-task") == exp.experiment_id
+    assert len(store.search_runs([exp.experiment_id])) == 3
+
+
+def test_resume_logs_params_metrics_and_dataset_into_same_run(store):
+    all_params = {
+        "download": {"movielens": {"url": "http://x/ml-latest-small.zip"}, "imdb": {"url": "http://x/i"}},
+        "movielens": {"train": {"lr": 0.005, "rating_range": [0.0, 5.5]}, "split": {"seed": 42}},
+        "rossmann": {"train": {"lr": 1}},
+    }
+    with tracking.run("resume-task", run_name="dot") as first:
+        tracking.log_task_params(all_params, "movielens")
+        for row in ({"epoch": 1, "train_loss": 1.5, "valid_loss": 2.0},
+                    {"epoch": 2, "train_loss": 0.75, "valid_loss": 1.25}):
+            tracking.log_epoch(row, step=row["epoch"])
+    run_id = first.info.run_id
+
+    df = pd.DataFrame({"user": [1, 2], "rating": [3.5, 4.0]})
+    with tracking.run("resume-task", run_id=run_id) as again:
+        assert again.info.run_id == run_id
+        mlflow.log_metric("final_rmse", 0.9)
+        tracking.log_dataset(df, name="movielens-valid", source=Path("v.parquet"), context="validation",
+                             targets="rating")
+
+    exp = store.get_experiment_by_name("resume-task")
+    runs = store.search_runs([exp.experiment_id])
+    assert [r.info.run_id for r in runs] == [run_id]
+    run = store.get_run(run_id)
+    assert run.info.status == "FINISHED"
+    assert run.info.run_name == "dot"
+    assert run.data.params == {
+        "movielens.train.lr": "0.005",
+        "movielens.train.rating_range": "[0.0, 5.5]",
+        "movielens.split.seed": "42",
+        "download.movielens.url": "http://x/ml-latest-small.zip",
+    }
+    assert run.data.metrics["final_rmse"] == 0.9
+    assert "epoch" not in run.data.metrics
+    history = store.get_metric_history(run_id, "train_loss")
+    assert [(m.step, m.value) for m in sorted(history, key=lambda m: m.step)] == [(1, 1.5), (2, 0.75)]
+    valid = store.get_metric_history(run_id, "valid_loss")
+    assert [(m.step, m.value) for m in sorted(valid, key=lambda m: m.step)] == [(1, 2.0), (2, 1.25)]
+    inputs = run.inputs.dataset_inputs
+    assert len(inputs) == 1
+    assert inputs[0].dataset.name == "movielens-valid"
+    assert {t.key: t.value for t in inputs[0].tags}.get("mlflow.data.context") == "validation"
+
+
+def test_log_task_params_without_download_section(store):
+    with tracking.run("params-task") as r:
+        tracking.log_task_params({"movielens": {"a": {"b": 1}}}, "movielens")
+    assert store.get_run(r.info.run_id).data.params == {"movielens.a.b": "1"}
+
+
+def test_default_store_and_artifacts_under_real_root(tmp_path, monkeypatch):
+    """Without MLFLOW_TRACKING_URI, a dvc exp --temp copy logs to <root>/mlflow.db, artifacts in
+    <root>/mlartifacts/<task>."""
+    root = tmp_path / "root"
+    copy = root / ".dvc" / "tmp" / "exps" / "tmpq1"
+    copy.mkdir(parents=True)
+    (copy / "dvc.yaml").write_text("")
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    monkeypatch.chdir(copy)
+    assert tracking.tracking_uri() == f"sqlite:///{root.resolve() / 'mlflow.db'}"
+    exp_id = tracking.experiment_id("movielens")
+    assert (root / "mlflow.db").is_file()
+    assert not (copy / "mlflow.db").exists()
+    client = MlflowClient(tracking_uri=f"sqlite:///{root.resolve() / 'mlflow.db'}")
+    assert client.get_experiment(exp_id).artifact_location == (root.resolve() / "mlartifacts" / "movielens").as_uri()
+
+
+def test_tracking_uri_env_wins(monkeypatch):
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", "sqlite:////somewhere/x.db")
+    assert tracking.tracking_uri() == "sqlite:////somewhere/x.db"
+
+
+def test_run_id_file_round_trip(tmp_path):
+    tracking.save_run_id("abc123", tmp_path)
+    assert (tmp_path / tracking.RUN_FILE).read_text() == "abc123\n"
+    assert tracking.load_run_id(tmp_path) == "abc123"
+
+
+# ---- frame_digest ------------------------------------------------------------------------------
+
+def test_frame_digest():
+    a = pd.DataFrame({"user": [1, 2, 3], "rating": [3.5, 4.0, 1.0]})
+    same = pd.DataFrame({"user": [1, 2, 3], "rating": [3.5, 4.0, 1.0]}, index=[7, 8, 9])
+    changed = a.copy()
+    changed.loc[2, "rating"] = 1.5
+    renamed = a.rename(columns={"rating": "score"})
+    reordered = a.iloc[[1, 0, 2]]
+    digest = tracking.frame_digest(a)
+    assert isinstance(digest, str) and len(digest) == 16
+    assert tracking.frame_digest(same) == digest  # the index is not content
+    assert tracking.frame_digest(changed) != digest
+    assert tracking.frame_digest(renamed) != digest
+    assert tracking.frame_digest(reordered) != digest
+
+
+# ---- provenance_tags in a throwaway git repo ----------------------------------------------------
+
+def _git(cwd: Path, *args: str) -> str:
+    return subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false",
+                           *args], cwd=cwd, check=True, capture_output=True, text=True).stdout.strip()
+
+
+@pytest.fixture
+def repo(tmp_path, monkeypatch):
+    monkeypatch.delenv("DVC_EXP_NAME", raising=False)
+    monkeypatch.delenv("DVC_EXP_BASELINE_REV", raising=False)
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    path = tmp_path / "repo"
+    path.mkdir()
+    _git(path, "init", "-q")
+    (path / "code.py").write_text("x = 1\n")
+    (path / "params.yaml").write_text("lr: 0.1\n")
+    (path / "dvc.lock").write_text("schema: '2.0'\n")
+    _git(path, "add", ".")
+    _git(path, "commit", "-q", "-m", "init")
+    monkeypatch.chdir(path)
+    return path
+
+
+def test_provenance_clean(repo):
+    head = _git(repo, "rev-parse", "HEAD")
+    tags = tracking.provenance_tags()
+    assert tags["git.commit"] == head
+    assert tags["mlflow.source.git.commit"] == head
+    assert tags["git.dirty"] == "false"
+    assert "git.dirty_files" not in tags
+    assert "dvc.exp_name" not in tags
+
+
+def test_provenance_modified_code_is_dirty(repo):
+    (repo / "code.py").write_text("x = 2\n")
+    tags = tracking.provenance_tags()
+    assert tags["git.dirty"] == "true"
+    assert tags["git.dirty_files"] == "code.py"
+
+
+def test_provenance_staged_code_is_dirty(repo):
+    (repo / "code.py").write_text("x = 3\n")
+    _git(repo, "add", "code.py")
+    tags = tracking.provenance_tags()
+    assert tags["git.dirty"] == "true"
+    assert tags["git.dirty_files"] == "code.py"
+
+
+def test_provenance_params_only_is_clean(repo):
+    (repo / "params.yaml").write_text("lr: 0.2\n")
+    assert tracking.provenance_tags()["git.dirty"] == "false"
+    (repo / "dvc.lock").write_text("schema: '2.0'\nstages: {}\n")
+    assert tracking.provenance_tags()["git.dirty"] == "false"
+
+
+def test_provenance_untracked_file_is_not_dirty(repo):
+    (repo / "notes.txt").write_text("scratch\n")
+    assert tracking.provenance_tags()["git.dirty"] == "false"
+
+
+def test_provenance_dvc_exp_name(repo, monkeypatch):
+    monkeypatch.setenv("DVC_EXP_NAME", "lucky-lark")
+    assert tracking.provenance_tags()["dvc.exp_name"] == "lucky-lark"
+
+
+def test_provenance_outside_git_uses_baseline_rev(tmp_path, monkeypatch):
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    monkeypatch.setenv("DVC_EXP_BASELINE_REV", "f" * 40)
+    monkeypatch.delenv("DVC_EXP_NAME", raising=False)
+    monkeypatch.chdir(tmp_path)
+    tags = tracking.provenance_tags()
+    assert tags["git.commit"] == "f" * 40
+    assert "git.dirty" not in tags

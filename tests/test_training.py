@@ -1,0 +1,137 @@
+"""training.Batches and training.fit on tiny tensors."""
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+from torch import nn
+
+from embedlab.training import Batches, fit, predict, seed_everything
+
+CPU = torch.device("cpu")
+
+
+def order_of(batches: Batches) -> list[int]:
+    return [int(v) for (x,) in batches for v in x]
+
+
+@pytest.mark.parametrize("n,bs,expected", [(10, 3, 4), (9, 3, 3), (1, 5, 1), (5, 1, 5), (0, 4, 0)])
+def test_len_is_ceil(n, bs, expected):
+    assert len(Batches(torch.arange(n), batch_size=bs, shuffle=True)) == expected
+    assert len(list(Batches(torch.arange(n), batch_size=bs, shuffle=False))) == expected
+
+
+def test_unshuffled_is_in_order_with_short_last_batch():
+    x, y = torch.arange(7), torch.arange(7) * 10
+    got = [(a.tolist(), b.tolist()) for a, b in Batches(x, y, batch_size=3, shuffle=False)]
+    assert got == [([0, 1, 2], [0, 10, 20]), ([3, 4, 5], [30, 40, 50]), ([6], [60])]
+
+
+def test_every_row_once_per_pass_and_reshuffled():
+    n = 50
+    x, y = torch.arange(n), torch.arange(n) * 2
+    batches = Batches(x, y, batch_size=8, shuffle=True, seed=3)
+    passes = []
+    for _ in range(3):
+        seen = []
+        for bx, by in batches:
+            assert len(bx) <= 8
+            assert torch.equal(by, bx * 2)  # tensors stay aligned
+            seen += bx.tolist()
+        assert sorted(seen) == list(range(n))
+        passes.append(seen)
+    assert passes[0] != list(range(n))
+    assert passes[0] != passes[1] and passes[1] != passes[2]
+
+
+def test_same_seed_same_order_other_seed_differs():
+    x = torch.arange(40)
+    a, b = Batches(x, batch_size=6, shuffle=True, seed=7), Batches(x, batch_size=6, shuffle=True, seed=7)
+    c = Batches(x, batch_size=6, shuffle=True, seed=8)
+    first = [order_of(a), order_of(a)]
+    assert [order_of(b), order_of(b)] == first
+    assert order_of(c) != first[0]
+
+
+def test_order_ignores_global_rng():
+    x = torch.arange(30)
+    torch.manual_seed(1)
+    a = order_of(Batches(x, batch_size=4, shuffle=True, seed=5))
+    torch.manual_seed(999)
+    torch.rand(10)
+    b = order_of(Batches(x, batch_size=4, shuffle=True, seed=5))
+    assert a == b
+
+
+def _line_data():
+    g = torch.Generator().manual_seed(0)
+    x = torch.rand(64, 1, generator=g) * 2 - 1
+    y = (3 * x + 1).squeeze(1)
+    return x, y
+
+
+class Line(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lin = nn.Linear(1, 1)
+
+    def forward(self, x):
+        return self.lin(x).squeeze(1)
+
+
+def _fit(epochs=6):
+    seed_everything(0)
+    model = Line()
+    x, y = _line_data()
+    train = Batches(x[:48], y[:48], batch_size=8, shuffle=True, seed=0)
+    valid = Batches(x[48:], y[48:], batch_size=5, shuffle=False)
+    rows = []
+    history = fit(model, train, valid, nn.MSELoss(), epochs=epochs, lr=0.3, weight_decay=0.0, device=CPU,
+                  metrics={"rmse": lambda t, p: float(((t - p) ** 2).mean() ** 0.5)}, on_epoch=rows.append)
+    return model, history, rows, valid
+
+
+def test_fit_lowers_loss_and_reports_each_epoch():
+    x, y = _line_data()
+    seed_everything(0)
+    start_loss = nn.MSELoss()(Line()(x[48:]), y[48:]).item()  # the same initial weights fit starts from
+    model, history, rows, valid = _fit()
+    assert [r["epoch"] for r in history] == [1, 2, 3, 4, 5, 6]
+    assert rows == history  # on_epoch sees every row
+    for row in history:
+        assert set(row) == {"epoch", "train_loss", "valid_loss", "rmse"}
+        # valid_loss is the MSE over all validation rows, so the RMSE metric is its square root
+        assert row["rmse"] == pytest.approx(math.sqrt(row["valid_loss"]), rel=1e-4)
+    assert history[-1]["valid_loss"] < start_loss / 10
+    assert history[-1]["train_loss"] < history[0]["train_loss"]
+    # it learned y = 3x + 1
+    assert model.lin.weight.item() == pytest.approx(3.0, abs=0.3)
+    assert model.lin.bias.item() == pytest.approx(1.0, abs=0.3)
+    pred, target = predict(model, valid, CPU)
+    assert pred.shape == target.shape == (16,)
+    assert torch.equal(torch.from_numpy(target), y[48:])
+
+
+def test_fit_same_seed_same_history():
+    _, h1, _, _ = _fit(epochs=3)
+    _, h2, _, _ = _fit(epochs=3)
+    assert h1 == h2
+
+
+def test_fit_without_metrics():
+    seed_everything(0)
+    x, y = _line_data()
+    history = fit(Line(), Batches(x, y, batch_size=8, shuffle=True), Batches(x, y, batch_size=64, shuffle=False),
+                  nn.MSELoss(), epochs=1, lr=0.01, weight_decay=0.01, device=CPU)
+    assert list(history[0]) == ["epoch", "train_loss", "valid_loss"]
+
+
+@pytest.mark.parametrize("epochs,batch_size", [(1, 16), (4, 64), (2, 32)])  # 4 optimizer steps in all
+def test_fit_with_four_steps_in_all(epochs, batch_size):
+    seed_everything(0)
+    x, y = _line_data()
+    history = fit(Line(), Batches(x, y, batch_size=batch_size, shuffle=True),
+                  Batches(x, y, batch_size=64, shuffle=False), nn.MSELoss(), epochs=epochs, lr=0.01,
+                  weight_decay=0.0, device=CPU)
+    assert len(history) == epochs
