@@ -55,6 +55,14 @@ class Project:
             node[last] = value
         (self.path / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
 
+    def runs(self, experiment: str) -> list:
+        """The MLflow runs of one experiment in this copy's own store, oldest first."""
+        import mlflow
+
+        mlflow.set_tracking_uri(f"sqlite:///{self.path / 'mlflow.db'}")
+        return mlflow.search_runs(experiment_names=[experiment], output_format="list",
+                                  order_by=["attributes.start_time ASC"])
+
     def commit(self, message: str) -> None:
         self.run("git", "add", "-A")
         self.run("git", "commit", "-qm", message)

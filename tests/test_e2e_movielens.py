@@ -18,14 +18,11 @@ def repro(tmp_path_factory, mirror):
     project.set_params(**{"movielens.train.epochs": 2, "movielens.train.batch_size": 256})
     project.commit("small epochs")
     first = project.run("dvc", "repro", *TARGETS)
-    mlflow.set_tracking_uri(f"sqlite:///{project.path / 'mlflow.db'}")
     return project, first
 
 
 def _runs(project):
-    mlflow.set_tracking_uri(f"sqlite:///{project.path / 'mlflow.db'}")
-    return mlflow.search_runs(experiment_names=["movielens"], output_format="list",
-                              order_by=["attributes.start_time ASC"])
+    return project.runs("movielens")
 
 
 def test_repro_logs_one_complete_run(repro):

@@ -27,3 +27,29 @@ def test_regression_perfect_and_constant_offset():
     assert got["rmse"] == pytest.approx(0.5)
     assert got["mse"] == pytest.approx(0.25)
     assert got["mae"] == pytest.approx(0.5)
+
+
+def test_rmspe_hand_computed():
+    from embedlab.metrics import rmspe
+
+    y = np.array([100.0, 200.0, 50.0])
+    pred = np.array([110.0, 150.0, 50.0])  # percentage errors -0.1, 0.25, 0
+    assert rmspe(y, pred) == pytest.approx(math.sqrt((0.01 + 0.0625 + 0.0) / 3))
+    assert rmspe([4.0], [5.0]) == pytest.approx(0.25)
+    assert type(rmspe(y, pred)) is float
+
+
+def test_rmspe_divides_by_the_actual_not_the_prediction():
+    from embedlab.metrics import rmspe
+
+    assert rmspe([100.0], [150.0]) == pytest.approx(0.5)
+    assert rmspe([150.0], [100.0]) == pytest.approx(1 / 3)
+
+
+def test_rmspe_ignores_zero_sales_days():
+    from embedlab.metrics import rmspe
+
+    y = np.array([0.0, 100.0, 0.0, 200.0], dtype=np.float32)
+    pred = np.array([5000.0, 110.0, 0.0, 150.0], dtype=np.float32)
+    assert rmspe(y, pred) == pytest.approx(math.sqrt((0.01 + 0.0625) / 2))
+    assert rmspe(y, np.where(y == 0, 123.0, y)) == 0.0

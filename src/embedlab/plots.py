@@ -50,8 +50,8 @@ def labelled_scatter(points: pd.DataFrame, x: str, y: str, label: str | None, pa
         ax.scatter(group[x], group[y], s=12, alpha=0.6, label=None if name is None else f"{color} {name}")
     if color:
         ax.legend()
-    for _, row in (points.iterrows() if label else []):
-        ax.annotate(str(row[label])[:40], (row[x], row[y]), fontsize=7, alpha=0.85)
+    for text, px, py in (zip(points[label], points[x], points[y]) if label else []):
+        ax.annotate(str(text)[:40], (px, py), fontsize=7, alpha=0.85)
     ax.set(xlabel=x, ylabel=y, title=title)
     ax.grid(alpha=0.3)
     _save(fig, path)

@@ -1,0 +1,16 @@
+"""What the entity embeddings learned: each value's vector on its first two principal components."""
+from __future__ import annotations
+
+import pandas as pd
+from sklearn.decomposition import PCA
+
+from embedlab.rossmann.model import TabularNet
+from embedlab.rossmann.preprocess import Preprocessor
+
+
+def embedding_components(model: TabularNet, prep: Preprocessor, column: str) -> pd.DataFrame:
+    """One row per training value of `column` (index 0, missing/unseen, left out)."""
+    position = list(prep.categories).index(column)
+    weights = model.embeds[position].weight.detach().numpy()[1:]
+    pcs = PCA(n_components=2, random_state=0).fit_transform(weights)
+    return pd.DataFrame({column: prep.categories[column], "pc1": pcs[:, 0], "pc2": pcs[:, 1]})

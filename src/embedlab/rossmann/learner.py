@@ -1,0 +1,88 @@
+"""Train the entity-embedding network on log sales; save, load and predict with its preprocessing."""
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+import torch
+from torch import nn
+
+from embedlab.atomic import atomic_path
+from embedlab.errors import EmbedlabError
+from embedlab.metrics import rmspe
+from embedlab.rossmann import preprocess
+from embedlab.rossmann.config import TrainConfig
+from embedlab.rossmann.features import CATEGORICAL, CONTINUOUS
+from embedlab.rossmann.model import TabularNet
+from embedlab.training import Batches, fit, predict, seed_everything
+
+EVAL_BATCH = 8192
+
+
+def build_model(cfg: TrainConfig, prep: preprocess.Preprocessor, y_range: tuple[float, float]) -> TabularNet:
+    return TabularNet(prep.cardinalities, prep.n_cont, emb_size_rule=cfg.emb_size_rule,
+                      emb_dropout=cfg.emb_dropout, layers=list(cfg.layers), dropouts=list(cfg.dropouts),
+                      y_range=y_range)
+
+
+def training_rows(train_df: pd.DataFrame, cfg: TrainConfig) -> pd.DataFrame:
+    """The rows a model learns from: days with sales (a closed store sells nothing, and log(0) has
+    no place in the target), subsampled when max_train_rows says so. Baselines use the same rows."""
+    train_df = train_df[train_df["Sales"] > 0]
+    if cfg.max_train_rows and len(train_df) > cfg.max_train_rows:
+        train_df = train_df.sample(cfg.max_train_rows, random_state=cfg.seed)
+    return train_df
+
+
+def train(cfg: TrainConfig, train_df: pd.DataFrame, valid_df: pd.DataFrame, device: torch.device,
+          on_epoch: Callable[[dict], None] | None = None):
+    """Returns (model, preprocessor, history)."""
+    seed_everything(cfg.seed)
+    train_df, valid_df = training_rows(train_df, cfg), valid_df[valid_df["Sales"] > 0]
+    prep = preprocess.fit(train_df, CATEGORICAL, CONTINUOUS)
+    y_train = np.log(train_df["Sales"].to_numpy(np.float32))
+    y_range = (0.0, float(cfg.y_range_factor * y_train.max()))
+    model = build_model(cfg, prep, y_range)
+    history = fit(
+        model,
+        Batches(torch.from_numpy(prep.transform(train_df)), torch.from_numpy(y_train),
+                batch_size=cfg.batch_size, shuffle=True, seed=cfg.seed),
+        Batches(torch.from_numpy(prep.transform(valid_df)),
+                torch.from_numpy(np.log(valid_df["Sales"].to_numpy(np.float32))),
+                batch_size=EVAL_BATCH, shuffle=False),
+        nn.MSELoss(),
+        epochs=cfg.epochs, lr=cfg.lr, weight_decay=cfg.weight_decay, device=device,
+        metrics={"valid_rmspe": lambda y, p: rmspe(np.exp(y), np.exp(p))},
+        on_epoch=on_epoch,
+    )
+    return model.cpu(), prep, history
+
+
+def predict_sales(model: nn.Module, prep: preprocess.Preprocessor, frame: pd.DataFrame) -> np.ndarray:
+    """Sales for each row; a closed day (Open == 0) is 0, a missing Open counts as open."""
+    x = torch.from_numpy(prep.transform(frame))
+    log_sales, _ = predict(model, Batches(x, torch.zeros(len(x)), batch_size=EVAL_BATCH, shuffle=False),
+                           torch.device("cpu"))
+    closed = (frame["Open"] == 0).fillna(False).to_numpy(bool) if "Open" in frame else np.zeros(len(x), bool)
+    return np.where(closed, 0.0, np.exp(log_sales.astype(np.float64)))
+
+
+def save(path: Path, model: TabularNet, cfg: TrainConfig, prep: preprocess.Preprocessor) -> None:
+    with atomic_path(path) as tmp:
+        torch.save({"config": asdict(cfg), "preprocessor": prep.to_dict(), "y_range": model.y_range,
+                    "state_dict": model.state_dict()}, tmp)
+
+
+def load(path: Path):
+    """Returns (model, config, preprocessor)."""
+    if not path.is_file():
+        raise EmbedlabError(f"no trained model at {path}; run `dvc repro rossmann_train` first")
+    saved = torch.load(path, weights_only=True)
+    cfg = TrainConfig(**saved["config"])
+    prep = preprocess.Preprocessor(**saved["preprocessor"])
+    model = build_model(cfg, prep, tuple(saved["y_range"]))
+    model.load_state_dict(saved["state_dict"])
+    return model.eval(), cfg, prep

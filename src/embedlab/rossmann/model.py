@@ -1,0 +1,43 @@
+"""The lesson's entity-embedding network: one embedding per categorical, dropout on them, batch-norm
+on the continuous inputs, dense ReLU layers with dropout, a sigmoid range over log sales."""
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from embedlab.layers import sigmoid_range
+
+
+def embedding_size(cardinality: int, rule: str) -> int:
+    if rule == "lesson":
+        return min(50, (cardinality + 1) // 2)
+    return min(600, round(1.6 * cardinality ** 0.56))
+
+
+class TabularNet(nn.Module):
+    """Input: one float tensor, the categorical codes (0 = missing/unseen) then the continuous
+    values, so the model takes a single array when served."""
+
+    def __init__(self, cardinalities: list[int], n_cont: int, *, emb_size_rule: str, emb_dropout: float,
+                 layers: list[int], dropouts: list[float], y_range: tuple[float, float]):
+        super().__init__()
+        self.n_cat = len(cardinalities)
+        self.embeds = nn.ModuleList(nn.Embedding(n + 1, embedding_size(n + 1, emb_size_rule))
+                                    for n in cardinalities)
+        for emb in self.embeds:
+            nn.init.trunc_normal_(emb.weight, std=0.01)
+        self.emb_drop = nn.Dropout(emb_dropout)
+        self.bn_cont = nn.BatchNorm1d(n_cont)
+        width = sum(e.embedding_dim for e in self.embeds) + n_cont
+        blocks = []
+        for size, p in zip(layers, dropouts):
+            blocks += [nn.Linear(width, size), nn.ReLU(), nn.Dropout(p)]
+            width = size
+        self.layers = nn.Sequential(*blocks, nn.Linear(width, 1))
+        self.y_range = tuple(y_range)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        codes = x[:, : self.n_cat].long()
+        embedded = torch.cat([emb(codes[:, i]) for i, emb in enumerate(self.embeds)], dim=1)
+        h = torch.cat([self.emb_drop(embedded), self.bn_cont(x[:, self.n_cat:])], dim=1)
+        return sigmoid_range(self.layers(h).squeeze(1), *self.y_range)
