@@ -84,3 +84,14 @@ def density(actual: np.ndarray, pred: np.ndarray, path: Path, title: str) -> Non
     ax.legend()
     fig.colorbar(hb, label="rows")
     _save(fig, path)
+
+
+def confusion(matrix: np.ndarray, labels: list[str], path: Path, title: str) -> None:
+    fig, ax = plt.subplots(figsize=(4.5, 4))
+    ax.imshow(matrix, cmap="Blues")
+    for (i, j), n in np.ndenumerate(matrix):
+        ax.text(j, i, f"{n:,}", ha="center", va="center",
+                color="white" if n > matrix.max() / 2 else "black")
+    ax.set(xticks=range(len(labels)), yticks=range(len(labels)), xticklabels=labels, yticklabels=labels,
+           xlabel="predicted", ylabel="actual", title=title)
+    _save(fig, path)

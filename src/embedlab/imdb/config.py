@@ -1,0 +1,80 @@
+"""The `imdb` section of params.yaml as typed objects."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from embedlab.errors import EmbedlabError
+from embedlab.params import build, section
+
+
+@dataclass(frozen=True)
+class VocabConfig:
+    max_size: int
+    min_freq: int
+    lm_valid_frac: float      # share of language-model reviews held out
+    clas_valid_frac: float    # share of labelled training reviews held out (stratified)
+    lm_unsup_reviews: int | None  # how many unlabelled reviews join the LM text (null: all 50,000)
+    seed: int
+    labelled_reviews: int | None = None  # quick runs: a stratified sample of train and of test
+
+    def __post_init__(self):
+        for name in ("lm_valid_frac", "clas_valid_frac"):
+            if not 0 < getattr(self, name) < 1:
+                raise EmbedlabError(f"imdb.vocab.{name} must be between 0 and 1")
+
+
+@dataclass(frozen=True)
+class LMConfig:
+    emb_size: int
+    hidden: int
+    layers: int
+    adaptive_softmax: bool
+    dropout_scale: float  # fastai's drop_mult over the lesson's AWD-LSTM dropouts
+    bptt: int
+    batch_size: int
+    max_tokens: int | None  # train on the first tokens of the (shuffled) LM text only
+    epochs: int
+    lr: float
+    weight_decay: float
+    clip: float
+    seed: int
+
+
+@dataclass(frozen=True)
+class ClassifierConfig:
+    max_len: int
+    bptt: int
+    batch_size: int
+    dropout_scale: float
+    head_hidden: int
+    lr: float
+    lr_decay: float
+    unfreeze: tuple[int, ...]   # gradual unfreezing: layer groups trained per stage (-1 head only)
+    epochs: tuple[int, ...]     # epochs per stage
+    weight_decay: float
+    seed: int
+
+    def __post_init__(self):
+        if len(self.unfreeze) != len(self.epochs) or not self.epochs:
+            raise EmbedlabError("imdb.classifier.unfreeze and epochs must be lists of the same length")
+
+
+@dataclass(frozen=True)
+class EvaluateConfig:
+    tfidf_ngrams: int
+    tfidf_max_features: int
+    samples: int           # generated continuations per prompt
+    sample_words: int
+    prompts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ImdbConfig:
+    vocab: VocabConfig
+    lm: LMConfig
+    classifier: ClassifierConfig
+    evaluate: EvaluateConfig
+
+
+def load_config(params: dict) -> ImdbConfig:
+    return build(ImdbConfig, section(params, "imdb"), "imdb")

@@ -1,0 +1,114 @@
+"""The IMDB glue: validation roles, LM and classifier training on tiny data, text prediction."""
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from embedlab.errors import EmbedlabError
+from embedlab.imdb import learner
+from embedlab.imdb.config import ClassifierConfig, LMConfig
+from embedlab.imdb.predict import predict_texts
+from embedlab.imdb.split import assign_roles
+from embedlab.imdb.tokenize import tokenize
+from embedlab.imdb.vocab import build_vocab, numericalize
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    # tiny models run several times faster on one thread than fighting over two
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def _reviews(n_train=40, n_test=20, n_unsup=30) -> pd.DataFrame:
+    rows = [("train", i % 2, i) for i in range(n_train)] + [("test", i % 2, i) for i in range(n_test)] \
+        + [("unsup", -1, i) for i in range(n_unsup)]
+    return pd.DataFrame(rows, columns=["split", "label", "id"])
+
+
+def test_roles_keep_test_out_of_training_and_stratify():
+    roles = assign_roles(_reviews(), lm_valid_frac=0.1, clas_valid_frac=0.25, lm_unsup_reviews=None, seed=0)
+    test = roles["split"] == "test"
+    assert roles.loc[test, "test"].all() and not roles.loc[test, ["lm_train", "lm_valid", "clas_train",
+                                                                   "clas_valid"]].any().any()
+    assert not (roles["lm_train"] & roles["lm_valid"]).any()
+    assert not (roles["clas_train"] & roles["clas_valid"]).any()
+    assert (roles["clas_train"] | roles["clas_valid"]).sum() == 40
+    assert roles.loc[roles["clas_valid"], "label"].value_counts().to_dict() == {0: 5, 1: 5}
+    assert (roles["lm_train"] | roles["lm_valid"]).sum() == 70  # 40 labelled + 30 unlabelled
+    assert roles.loc[roles["split"] == "unsup", ["clas_train", "clas_valid"]].sum().sum() == 0
+
+
+def test_roles_subsample_unsup_and_labelled_reviews():
+    roles = assign_roles(_reviews(), 0.1, 0.25, lm_unsup_reviews=10, seed=0, labelled_reviews=20)
+    assert (roles.loc[roles["split"] == "unsup", ["lm_train", "lm_valid"]].any(axis=1)).sum() == 10
+    assert (roles["clas_train"] | roles["clas_valid"]).sum() == 20
+    assert roles["test"].sum() == 20
+    assert roles.loc[roles["test"], "label"].value_counts().to_dict() == {0: 10, 1: 10}
+
+
+LM = LMConfig(emb_size=16, hidden=24, layers=1, adaptive_softmax=False, dropout_scale=0.0, bptt=8,
+              batch_size=4, max_tokens=None, epochs=2, lr=0.01, weight_decay=0.0, clip=0.3, seed=0)
+CLAS = ClassifierConfig(max_len=30, bptt=8, batch_size=8, dropout_scale=0.0, head_hidden=8, lr=0.01,
+                        lr_decay=2.6, unfreeze=(-1, 0), epochs=(1, 2), weight_decay=0.0, seed=0)
+TEXTS = ["a great great film , loved it"] * 20 + ["a bad dull film , hated it"] * 20
+
+
+@pytest.fixture(scope="module")
+def trained():
+    vocab = build_vocab([" ".join(tokenize(t)) for t in TEXTS], max_size=100, min_freq=1)
+    ids, offsets = numericalize([" ".join(tokenize(t)) for t in TEXTS], vocab)
+    labels = np.array([1] * 20 + [0] * 20)
+    torch.set_num_threads(1)
+    lm, lm_history = learner.train_lm(LM, ids[:-40], ids[-40:], len(vocab), torch.device("cpu"))
+    clf, history = learner.train_classifier(CLAS, LM, lm.state_dict(), len(vocab), (ids, offsets, labels),
+                                            (ids, offsets, labels), torch.device("cpu"))
+    return vocab, lm, lm_history, clf, history
+
+
+def test_lm_history_has_perplexity_per_epoch(trained):
+    _, _, lm_history, _, _ = trained
+    assert [row["epoch"] for row in lm_history] == [1, 2]
+    for row in lm_history:
+        assert row["valid_perplexity"] == pytest.approx(np.exp(row["valid_loss"]))
+
+
+def test_classifier_stages_number_epochs_and_unfreeze_gradually(trained):
+    vocab, lm, _, clf, history = trained
+    assert [row["epoch"] for row in history] == [1, 2, 3]
+    assert all(0 <= row["valid_accuracy"] <= 1 for row in history)
+    # the last stage trained everything: the encoder moved away from the LM's weights
+    assert not torch.equal(clf.encoder.embedding.weight, lm.encoder.embedding.weight)
+    # a head-only stage leaves the encoder exactly as the LM left it
+    ids, offsets = numericalize([" ".join(tokenize(t)) for t in TEXTS], vocab)
+    labels = np.array([1] * 20 + [0] * 20)
+    head_only = dataclasses.replace(CLAS, unfreeze=(-1,), epochs=(1,))
+    frozen, _ = learner.train_classifier(head_only, LM, lm.state_dict(), len(vocab), (ids, offsets, labels),
+                                         (ids, offsets, labels), torch.device("cpu"))
+    for name, value in lm.encoder.state_dict().items():
+        assert torch.equal(frozen.encoder.state_dict()[name], value), name
+    fresh = learner.build_classifier(LM, CLAS, len(vocab))
+    assert not torch.equal(fresh.encoder.embedding.weight, lm.encoder.embedding.weight)
+
+
+def test_predict_texts_labels_raw_text(trained):
+    vocab, _, _, clf, _ = trained
+    out = predict_texts(clf, vocab, CLAS.max_len, ["Loved it, a GREAT film!", "Dull. Hated it."])
+    assert list(out.columns) == ["label", "probability"] and len(out) == 2
+    assert out["probability"].between(0, 1).all()
+    assert list(out["label"]) == ["positive" if p >= 0.5 else "negative" for p in out["probability"]]
+    assert len(predict_texts(clf, vocab, CLAS.max_len, [])) == 0
+
+
+def test_loading_with_another_vocabulary_is_an_error(trained, tmp_path):
+    vocab, lm, _, _, _ = trained
+    learner.save(tmp_path / "lm.pt", lm, {"lm": LM}, vocab)
+    assert learner.load_state(tmp_path / "lm.pt", vocab)["vocab"] == vocab
+    with pytest.raises(EmbedlabError, match="another vocabulary"):
+        learner.load_state(tmp_path / "lm.pt", vocab[:-1] + ["zzz"])

@@ -1,0 +1,51 @@
+"""The IMDB pipeline end to end on the real archive: all 100,000 reviews tokenized, then tiny
+models on a small stratified sample, so the whole chain runs in about a minute."""
+from __future__ import annotations
+
+import json
+
+import mlflow
+import pandas as pd
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+
+def test_imdb_repro_trains_lm_and_classifier_and_scores_test(project):
+    project.set_params(**{
+        "imdb.vocab.max_size": 3000, "imdb.vocab.lm_unsup_reviews": 300, "imdb.vocab.labelled_reviews": 400,
+        "imdb.lm.emb_size": 24, "imdb.lm.hidden": 32, "imdb.lm.layers": 2, "imdb.lm.max_tokens": 30000,
+        "imdb.lm.batch_size": 16, "imdb.classifier.max_len": 60, "imdb.classifier.batch_size": 32,
+        "imdb.classifier.unfreeze": [-1, 0], "imdb.classifier.epochs": [1, 1],
+        "imdb.evaluate.tfidf_max_features": 5000, "imdb.evaluate.samples": 1, "imdb.evaluate.sample_words": 5,
+    })
+    project.commit("tiny imdb")
+    project.run("dvc", "repro", "imdb_evaluate")
+
+    tokens = pd.read_parquet(project.path / "data/imdb/tokens.parquet", columns=["split"])
+    assert tokens["split"].value_counts().to_dict() == {"unsup": 50_000, "train": 25_000, "test": 25_000}
+    vocab = json.loads((project.path / "data/imdb/prepared/vocab.json").read_text())
+    assert len(vocab) == 3000 and vocab[0] == "xxunk"
+
+    metrics = json.loads((project.path / "eval/imdb/metrics.json").read_text())
+    for key in ("test_accuracy", "valid_accuracy", "baseline_tfidf_test_accuracy"):
+        assert 0 <= metrics[key] <= 1
+    assert metrics["baseline_tfidf_test_accuracy"] > 0.6  # 400 reviews already beat a coin
+    assert metrics["lm_valid_perplexity"] < 3000  # below a uniform guess over the vocabulary
+    wrong = pd.read_csv(project.path / "eval/imdb/most_confidently_wrong.csv")
+    assert {"id", "label", "p_positive", "text"} <= set(wrong.columns)
+
+    lm_run, clf_run = project.runs("imdb")
+    assert (lm_run.data.tags["mlflow.runName"], clf_run.data.tags["mlflow.runName"]) == \
+        ("language model", "classifier")
+    assert clf_run.data.tags["lm_run_id"] == lm_run.info.run_id
+    assert lm_run.info.status == clf_run.info.status == "FINISHED"
+    assert clf_run.data.metrics["test_accuracy"] == pytest.approx(metrics["test_accuracy"])
+    history = mlflow.MlflowClient().get_metric_history(lm_run.info.run_id, "valid_perplexity")
+    assert [m.step for m in history] == [1]
+    samples = (project.path / "eval/imdb/lm_samples.md").read_text()
+    assert samples.count("**This movie was**") == 1
+
+    model = mlflow.pyfunc.load_model(f"runs:/{clf_run.info.run_id}/model")
+    out = model.predict(pd.DataFrame({"text": ["What a wonderful film!", "Awful. 1/10."]}))
+    assert list(out.columns) == ["label", "probability"] and len(out) == 2
