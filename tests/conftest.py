@@ -15,6 +15,18 @@ PROJECT_FILES = ["dvc.yaml", "params.yaml", "stages", "src", ".dvc/config", ".dv
                  ".gitignore"]
 
 
+@pytest.fixture(autouse=True, scope="module")
+def one_torch_thread():
+    """The networks in unit tests are tiny: one thread is several times faster than two that
+    wait on each other whenever the other core is busy. Stage subprocesses are unaffected."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
 @pytest.fixture(scope="session")
 def mirror() -> Path:
     folder = Path(os.environ.get("EMBEDLAB_DATA_MIRROR") or ROOT.parent / "shared" / "datasets")

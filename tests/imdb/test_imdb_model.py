@@ -31,16 +31,6 @@ VOCAB = [*SPECIAL_TOKENS, *WORDS]
 NO_DROPOUT = {"input_p": 0.0, "hidden_p": 0.0, "weight_p": 0.0, "embed_p": 0.0}
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    # The models here are tiny: a second thread only adds synchronisation, several times
-    # slower on a machine whose other core is busy.
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def encoder(seed=0, vocab_size=len(VOCAB), emb_size=16, layers=3, **dropouts):
     torch.manual_seed(seed)
     return AWDLSTMEncoder(vocab_size, emb_size, 24, layers, **(dropouts or NO_DROPOUT))

@@ -17,15 +17,6 @@ from embedlab.imdb.tokenize import tokenize
 from embedlab.imdb.vocab import build_vocab, numericalize
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    # tiny models run several times faster on one thread than fighting over two
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def _reviews(n_train=40, n_test=20, n_unsup=30) -> pd.DataFrame:
     rows = [("train", i % 2, i) for i in range(n_train)] + [("test", i % 2, i) for i in range(n_test)] \
         + [("unsup", -1, i) for i in range(n_unsup)]

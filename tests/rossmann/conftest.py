@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-import torch
 
 from embedlab.rossmann.features import CATEGORICAL, CONTINUOUS
 
@@ -82,12 +81,3 @@ def synthetic_features(n: int = 2000, seed: int = 0, n_stores: int = 300) -> pd.
 @pytest.fixture(scope="session")
 def make_features():
     return synthetic_features
-
-
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    """These networks are tiny: one thread is much faster than several fighting a busy machine."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
