@@ -97,3 +97,9 @@ def make_project(path: Path, mirror: Path) -> Project:
 @pytest.fixture
 def project(tmp_path, mirror) -> Project:
     return make_project(tmp_path / "project", mirror)
+
+
+@pytest.fixture(scope="session")
+def new_project(tmp_path_factory, mirror):
+    """For module-scoped fixtures: a function making a fresh project copy."""
+    return lambda: make_project(tmp_path_factory.mktemp("e2e") / "project", mirror)

@@ -6,15 +6,14 @@ import json
 import mlflow
 import numpy as np
 import pytest
-from conftest import make_project
 
 pytestmark = pytest.mark.e2e
 TARGETS = ("movielens_evaluate", "movielens_interpret")
 
 
 @pytest.fixture(scope="module")
-def repro(tmp_path_factory, mirror):
-    project = make_project(tmp_path_factory.mktemp("e2e") / "project", mirror)
+def repro(new_project):
+    project = new_project()
     project.set_params(**{"movielens.train.epochs": 2, "movielens.train.batch_size": 256})
     project.commit("small epochs")
     first = project.run("dvc", "repro", *TARGETS)
