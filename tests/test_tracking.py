@@ -222,3 +222,30 @@ def test_provenance_outside_git_uses_baseline_rev(tmp_path, monkeypatch):
     tags = tracking.provenance_tags()
     assert tags["git.commit"] == "f" * 40
     assert "git.dirty" not in tags
+
+
+def test_provenance_records_library_versions_and_platform(repo, monkeypatch):
+    import platform
+
+    import numpy as np
+    import sklearn
+    import torch
+
+    tags = tracking.provenance_tags()
+    assert tags["lib.python"] == platform.python_version()
+    assert tags["lib.torch"] == torch.__version__
+    assert tags["lib.numpy"] == np.__version__
+    assert tags["lib.pandas"] == pd.__version__
+    assert tags["lib.mlflow"] == mlflow.__version__
+    assert tags["lib.sklearn"] == sklearn.__version__
+    assert tags["platform"] == platform.platform()
+    monkeypatch.setitem(tracking._LIBRARIES, "lib.nothing", "no-such-distribution-embedlab")
+    assert tracking.environment_tags()["lib.nothing"] == "not installed"
+
+
+def test_run_carries_library_tags(store):
+    with tracking.run("lib-task") as r:
+        pass
+    tags = store.get_run(r.info.run_id).data.tags
+    assert tags["lib.torch"] == tracking.environment_tags()["lib.torch"]
+    assert "platform" in tags

@@ -3,16 +3,19 @@ training (evaluation adds to it), provenance tags, datasets with digests, and ho
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import os
+import platform
 import subprocess
 import warnings
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Iterator
 
 import mlflow
 import mlflow.data
 import pandas as pd
+from filelock import FileLock
 
 from embedlab.params import flatten
 from embedlab.project import project_root
@@ -20,6 +23,9 @@ from embedlab.project import project_root
 RUN_FILE = "mlflow_run.txt"
 # dvc.lock and params.yaml change during every `dvc repro`/`dvc exp run`; params are logged anyway
 _NOT_CODE = {"dvc.lock", "params.yaml"}
+# tag name -> distribution; the libraries whose numerics (or logging) a run's metrics depend on
+_LIBRARIES = {"lib.torch": "torch", "lib.numpy": "numpy", "lib.pandas": "pandas", "lib.mlflow": "mlflow",
+              "lib.sklearn": "scikit-learn"}
 
 
 def _local_uri() -> str:
@@ -30,22 +36,27 @@ def tracking_uri() -> str:
     return os.environ.get("MLFLOW_TRACKING_URI") or _local_uri()
 
 
+def _store_lock(uri: str):
+    """Parallel queue workers that open a new SQLite store at once both run its schema migration,
+    and one fails ('table ... already exists'); they take turns at opening it instead."""
+    if not uri.startswith("sqlite:///"):
+        return nullcontext()
+    return FileLock(uri.removeprefix("sqlite:///") + ".lock", timeout=300)
+
+
 def experiment_id(task: str) -> str:
     uri = tracking_uri()
     mlflow.set_tracking_uri(uri)  # note: this also exports MLFLOW_TRACKING_URI
-    found = mlflow.get_experiment_by_name(task)
-    if found is not None:
-        return found.experiment_id
-    # With the local store, artifacts must go under the root too, not the (temporary) working dir
-    location = (project_root() / "mlartifacts" / task).as_uri() if uri == _local_uri() else None
-    try:
+    with _store_lock(uri):
+        found = mlflow.get_experiment_by_name(task)
+        if found is not None:
+            return found.experiment_id
+        # With the local store, artifacts must go under the root too, not the (temporary) working dir
+        location = (project_root() / "mlartifacts" / task).as_uri() if uri == _local_uri() else None
         return mlflow.create_experiment(task, artifact_location=location)
-    except mlflow.exceptions.MlflowException:
-        # a parallel queue worker created it first
-        return mlflow.get_experiment_by_name(task).experiment_id
 
 
-def _git(*args: str) -> str | None:
+def git(*args: str) -> str | None:
     try:
         done = subprocess.run(["git", *args], capture_output=True, text=True, timeout=30)
     except (OSError, subprocess.TimeoutExpired):
@@ -53,13 +64,26 @@ def _git(*args: str) -> str | None:
     return done.stdout.rstrip("\n") if done.returncode == 0 else None  # keep porcelain's leading space
 
 
+def environment_tags() -> dict[str, str]:
+    """Library versions and the machine: the same code, params and data may end in other last
+    digits under another torch or on another CPU, so a run records which it had."""
+    tags = {"lib.python": platform.python_version()}
+    for tag, dist in _LIBRARIES.items():
+        try:
+            tags[tag] = importlib.metadata.version(dist)
+        except importlib.metadata.PackageNotFoundError:
+            tags[tag] = "not installed"
+    tags["platform"] = platform.platform()
+    return tags
+
+
 def provenance_tags() -> dict[str, str]:
-    tags: dict[str, str] = {}
-    commit = _git("rev-parse", "HEAD") or os.environ.get("DVC_EXP_BASELINE_REV")
+    tags = environment_tags()
+    commit = git("rev-parse", "HEAD") or os.environ.get("DVC_EXP_BASELINE_REV")
     if commit:
         tags["mlflow.source.git.commit"] = commit
         tags["git.commit"] = commit
-    status = _git("status", "--porcelain", "--untracked-files=no")
+    status = git("status", "--porcelain", "--untracked-files=no")
     if status is not None:
         changed = sorted(line[3:] for line in status.splitlines() if line[3:] not in _NOT_CODE)
         tags["git.dirty"] = str(bool(changed)).lower()
@@ -67,7 +91,16 @@ def provenance_tags() -> dict[str, str]:
             tags["git.dirty_files"] = ", ".join(changed)[:4000]
     if os.environ.get("DVC_EXP_NAME"):
         tags["dvc.exp_name"] = os.environ["DVC_EXP_NAME"]
+    if os.environ.get("DVC_EXP_BASELINE_REV"):
+        tags["dvc.exp_baseline"] = os.environ["DVC_EXP_BASELINE_REV"]
     return tags
+
+
+def exp_run_name(name: str | None) -> str | None:
+    """`dvc exp run` experiments lead their runs' names, so MLflow's run list and compare view
+    line a queued grid up by experiment."""
+    exp = os.environ.get("DVC_EXP_NAME")
+    return f"{exp}: {name}" if exp and name else (exp or name)
 
 
 @contextmanager
@@ -76,7 +109,8 @@ def run(task: str, *, run_id: str | None = None, run_name: str | None = None) ->
     so no run is ever left RUNNING."""
     exp = experiment_id(task)
     tags = None if run_id else provenance_tags()
-    active = mlflow.start_run(run_id=run_id, experiment_id=exp, run_name=run_name, tags=tags)
+    active = mlflow.start_run(run_id=run_id, experiment_id=exp, tags=tags,
+                              run_name=None if run_id else exp_run_name(run_name))
     status = "FINISHED"
     try:
         yield active
@@ -119,12 +153,16 @@ def log_epoch(row: dict, step: int) -> None:
     mlflow.log_metrics({k: float(v) for k, v in row.items() if k != "epoch"}, step=step)
 
 
-def log_task_params(params: dict, task: str) -> None:
+def task_params(params: dict, task: str) -> dict:
     """Every param of the task, flattened (`movielens.train.lr`), with the URL its data came from."""
     tree = {task: params.get(task, {})}
     if task in params.get("download", {}):
         tree["download"] = {task: params["download"][task]}
-    mlflow.log_params(flatten(tree))
+    return flatten(tree)
+
+
+def log_task_params(params: dict, task: str) -> None:
+    mlflow.log_params(task_params(params, task))
 
 
 def log_torch_model(model, example, name: str = "model") -> None:

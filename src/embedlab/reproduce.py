@@ -1,0 +1,322 @@
+"""embedlab-reproduce RUN_ID_OR_TASK: retrain a logged run with its own params on the current code
+and data, and say whether every per-epoch metric matches the run to the last digit; and, either
+way, what has changed since the run: params.yaml, code, data, library versions.
+
+A task name takes that task's latest finished run. The rerun logs nothing to MLflow."""
+from __future__ import annotations
+
+import argparse
+import ast
+import math
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import pandas as pd
+
+from embedlab import params, tracking
+from embedlab.cli import run_stage
+from embedlab.errors import EmbedlabError
+from embedlab.params import build, section
+from embedlab.project import project_root
+
+CODE = ("src", "stages")
+_CODE_DIRS = " or ".join(f"{folder}/" for folder in CODE)
+UNSUPPORTED = {
+    "imdb": "its training is two chained runs (a language model, then a classifier starting from "
+            "its saved weights) that take 40+ minutes on CPU",
+}
+
+
+# ---- pure parts ---------------------------------------------------------------------------------
+
+def parse_param(text: str) -> Any:
+    """A param as MLflow logged it, str(value), back to the value: numbers, lists, None and bools
+    are Python literals; anything else (a name, a date, a URL) was a string."""
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return text
+
+
+def unflatten(flat: dict[str, Any]) -> dict:
+    """{'movielens.train.lr': 0.005} -> {'movielens': {'train': {'lr': 0.005}}}, params.flatten undone."""
+    tree: dict = {}
+    for key, value in flat.items():
+        *parents, last = key.split(".")
+        node = tree
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[last] = value
+    return tree
+
+
+def differing_keys(run: dict[str, str], now: dict[str, str]) -> list[str]:
+    """The keys whose value differs or exists on one side only."""
+    return sorted(key for key in run.keys() | now.keys() if run.get(key) != now.get(key))
+
+
+def diff_values(run: dict[str, str], now: dict[str, str]) -> list[str]:
+    """'key: run A, now B' for each differing key."""
+    shown = lambda value: "(absent)" if value is None else value  # noqa: E731
+    return [f"{key}: run {shown(run.get(key))}, now {shown(now.get(key))}" for key in differing_keys(run, now)]
+
+
+def _same(a: float, b: float) -> bool:
+    return a == b or (math.isnan(a) and math.isnan(b))
+
+
+def compare_metrics(history: list[dict], logged: dict[str, dict[int, float]]) -> tuple[int, list[str]]:
+    """(values compared, mismatches in epoch order) between a fresh history (one row per epoch) and
+    the run's per-epoch metrics ({name: {step: value}}); exact equality, NaN matching NaN."""
+    now: dict[str, dict[int, float]] = {}
+    for row in history:
+        for name, value in row.items():
+            if name != "epoch":
+                now.setdefault(name, {})[row["epoch"]] = float(value)
+    names = list(now) + [name for name in sorted(logged) if name not in now]
+    epochs = sorted({e for values in (*now.values(), *logged.values()) for e in values})
+    shown = lambda value: "(none)" if value is None else repr(value)  # noqa: E731
+    compared, mismatches = 0, []
+    for epoch in epochs:
+        for name in names:
+            a, b = logged.get(name, {}).get(epoch), now.get(name, {}).get(epoch)
+            compared += 1
+            if a is None or b is None or not _same(a, b):
+                mismatches.append(f"{name} at epoch {epoch}: run {shown(a)}, now {shown(b)}")
+    return compared, mismatches
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One kind of provenance, run vs now: differs True, False, or None where it cannot be told;
+    changed names what differs (param keys, files, datasets, libraries)."""
+    kind: str
+    differs: bool | None
+    detail: str
+    changed: tuple[str, ...] = ()
+
+
+def params_finding(run: dict[str, str], now: dict[str, str]) -> Finding:
+    diffs = diff_values(run, now)
+    if not diffs:
+        return Finding("params", False, "params.yaml matches the run")
+    return Finding("params", True, "params.yaml differs from the run (the rerun used the run's): "
+                   + "; ".join(diffs), tuple(differing_keys(run, now)))
+
+
+def data_finding(run: dict[str, str], now: dict[str, str]) -> Finding:
+    if not run:
+        return Finding("data", None, "the run logged no datasets")
+    diffs = diff_values(run, now)
+    if not diffs:
+        return Finding("data", False, f"same digests ({', '.join(sorted(now))})")
+    return Finding("data", True, "; ".join(diffs), tuple(differing_keys(run, now)))
+
+
+def libraries_finding(run_tags: dict[str, str], now: dict[str, str]) -> Finding:
+    recorded = {key: value for key, value in run_tags.items() if key in now}
+    if not recorded:
+        return Finding("libraries", None, "not recorded by the run (it predates the lib.* tags); now "
+                       + ", ".join(f"{k} {v}" for k, v in now.items()))
+    diffs = diff_values(recorded, now)
+    if not diffs:
+        return Finding("libraries", False, "same (" + ", ".join(f"{k.removeprefix('lib.')} {v}"
+                                                                  for k, v in now.items()) + ")")
+    return Finding("libraries", True, "; ".join(diffs), tuple(differing_keys(recorded, now)))
+
+
+def verdict(compared: int, epochs: int, mismatches: list[str], findings: list[Finding]) -> str:
+    if not mismatches:
+        return f"identical: {compared} metrics over {epochs} epochs match the logged run to the last digit"
+    line = f"differs: {mismatches[0]} ({len(mismatches)} of {compared} values differ)"
+    # params.yaml cannot explain it: the rerun used the run's params, not params.yaml's
+    causes = [f for f in findings if f.kind != "params"]
+    changed = [f"{f.kind} ({', '.join(f.changed)})" for f in causes if f.differs]
+    unknown = [f.kind for f in causes if f.differs is None]
+    if changed:
+        line += f"; changed since the run: {', '.join(changed)}"
+    if unknown:
+        line += f"; not known from the run: {', '.join(unknown)}"
+    if not changed and not unknown:
+        line += ("; no recorded difference (code, data, library versions) explains it: look at what a "
+                 "run does not record (CPU or GPU model, thread count, nondeterministic kernels)")
+    return line
+
+
+# ---- the tasks: current data as each run logged it, and a retraining with the run's params ----
+
+# Only the train section is rebuilt: the data is the split files as they are now (their digests
+# say whether they changed), and other sections may have come or gone since the run.
+@dataclass(frozen=True)
+class Task:
+    frames: Callable[[], dict[str, pd.DataFrame]]  # dataset name, as the run logged it -> current rows
+    train: Callable[[dict, dict[str, pd.DataFrame]], list[dict]]  # params tree, frames -> history
+
+
+def _read(path: str, stage: str) -> pd.DataFrame:
+    if not Path(path).is_file():
+        raise EmbedlabError(f"no {path}; run `dvc repro {stage}` first")
+    return pd.read_parquet(path)
+
+
+def _movielens_frames() -> dict[str, pd.DataFrame]:
+    # the files stages/movielens_train.py reads
+    return {f"movielens-{part}": _read(f"data/movielens/split/{part}.parquet", "movielens_split")
+            for part in ("train", "valid")}
+
+
+def _movielens_train(tree: dict, frames: dict[str, pd.DataFrame]) -> list[dict]:
+    from embedlab.movielens import learner
+    from embedlab.movielens.config import TrainConfig
+    from embedlab.training import pick_device
+
+    cfg = build(TrainConfig, section(tree, "movielens.train"), "movielens.train")
+    return learner.train(cfg, frames["movielens-train"], frames["movielens-valid"], pick_device())[-1]
+
+
+def _rossmann_frames() -> dict[str, pd.DataFrame]:
+    from embedlab.rossmann.split import apply_split
+
+    # the files and split stages/rossmann_train.py reads
+    train, valid = apply_split(_read("data/rossmann/features/train.parquet", "rossmann_features"),
+                               _read("data/rossmann/split.parquet", "rossmann_split"))
+    return {"rossmann-train": train, "rossmann-valid": valid}
+
+
+def _rossmann_train(tree: dict, frames: dict[str, pd.DataFrame]) -> list[dict]:
+    from embedlab.rossmann import learner
+    from embedlab.rossmann.config import TrainConfig
+    from embedlab.training import pick_device
+
+    cfg = build(TrainConfig, section(tree, "rossmann.train"), "rossmann.train")
+    return learner.train(cfg, frames["rossmann-train"], frames["rossmann-valid"], pick_device())[-1]
+
+
+TASKS = {"movielens": Task(_movielens_frames, _movielens_train),
+         "rossmann": Task(_rossmann_frames, _rossmann_train)}
+
+
+# ---- MLflow and git -----------------------------------------------------------------------------
+
+def _task(name: str) -> Task:
+    if name in UNSUPPORTED:
+        raise EmbedlabError(f"cannot reproduce {name} runs: {UNSUPPORTED[name]}")
+    if name not in TASKS:
+        raise EmbedlabError(f"runs of experiment {name!r} cannot be reproduced; tasks: {', '.join(TASKS)}")
+    return TASKS[name]
+
+
+def find_run(client, target: str):
+    """The run with that id, or the task's latest finished training run (a run the train stage
+    made: it logged its training data; a study's runs in the same experiment did not)."""
+    from mlflow.exceptions import MlflowException
+
+    if target in TASKS or target in UNSUPPORTED:
+        _task(target)
+        exp = client.get_experiment_by_name(target)
+        runs = [] if exp is None else client.search_runs(
+            [exp.experiment_id], filter_string="attributes.status = 'FINISHED' AND datasets.context = 'training'",
+            order_by=["attributes.start_time DESC"], max_results=1)
+        if not runs:
+            raise EmbedlabError(f"no finished {target} training run in {tracking.tracking_uri()}; "
+                                f"run `dvc repro {target}_train` first")
+        return runs[0]
+    try:
+        run = client.get_run(target)
+    except MlflowException:
+        raise EmbedlabError(f"{target!r} is neither a task ({', '.join(TASKS)}) nor a run id in "
+                            f"{tracking.tracking_uri()}") from None
+    if run.info.status != "FINISHED":
+        raise EmbedlabError(f"run {target} is {run.info.status}: only a finished run has a whole history")
+    return run
+
+
+def logged_history(client, run) -> dict[str, dict[int, float]]:
+    """The run's per-epoch metrics, {name: {epoch: value}}; final scores (step 0) are not per epoch."""
+    history = {}
+    for name in run.data.metrics:
+        values = {m.step: m.value for m in client.get_metric_history(run.info.run_id, name)}
+        if values and min(values) >= 1:
+            history[name] = values
+    return history
+
+
+def code_finding(tags: dict[str, str]) -> Finding:
+    commit = tags.get("git.commit")
+    if not commit:
+        return Finding("code", None, "the run recorded no git commit")
+    changed = tracking.git("diff", "--name-only", commit, "--", *CODE)
+    if changed is None:
+        return Finding("code", None, f"the run's commit {commit[:10]} is not in this repository")
+    untracked = tracking.git("ls-files", "--others", "--exclude-standard", "--", *CODE) or ""
+    files = sorted(set(changed.splitlines()) | set(untracked.splitlines()))
+    head = tracking.git("rev-parse", "HEAD")
+    since = f"since the run's commit {commit[:10]}" + (f" (now {head[:10]})" if head and head != commit else "")
+    detail = (f"changed under {_CODE_DIRS} {since}: {', '.join(files)}" if files
+              else f"no change under {_CODE_DIRS} {since}")
+    if tags.get("git.dirty") == "true":
+        # the run's own uncommitted changes were never recorded, so its code is not known exactly
+        return Finding("code", None, f"{detail}; the run had uncommitted changes "
+                                     f"({tags.get('git.dirty_files', 'unnamed')})")
+    return Finding("code", bool(files), detail, tuple(files))
+
+
+def reproduce(target: str) -> bool:
+    """Print the comparison; True when every per-epoch metric matches the run exactly."""
+    from mlflow import MlflowClient
+
+    os.chdir(project_root())  # the data paths, params.yaml and git are the project's
+    uri = tracking.tracking_uri()
+    if uri.startswith("sqlite:///") and not Path(uri.removeprefix("sqlite:///")).is_file():
+        raise EmbedlabError(f"no MLflow store at {uri}; train first (`dvc repro`)")
+    client = MlflowClient(tracking_uri=uri)
+    run = find_run(client, target)
+    task_name = client.get_experiment(run.info.experiment_id).name
+    task = _task(task_name)
+    tags = run.data.tags
+    print(f"run {run.info.run_id} ({task_name}, {run.info.run_name!r}, "
+          f"commit {tags.get('git.commit', 'unknown')[:10]})")
+
+    frames = task.frames()
+    tree = unflatten({key: parse_param(value) for key, value in run.data.params.items()})
+    print(f"retraining {task_name} with the run's params on the current code and data", flush=True)
+    try:
+        history = task.train(tree, frames)
+    except EmbedlabError as exc:
+        # most often params the current code no longer takes (a key added or renamed since)
+        raise EmbedlabError(f"retraining with the run's params failed: {exc}") from None
+
+    compared, mismatches = compare_metrics(history, logged_history(client, run))
+    now_params = {key: str(value) for key, value in tracking.task_params(params.load(), task_name).items()}
+    findings = [
+        params_finding(run.data.params, now_params),
+        code_finding(tags),
+        data_finding({i.dataset.name: i.dataset.digest for i in run.inputs.dataset_inputs},
+                     {name: tracking.frame_digest(df) for name, df in frames.items()}),
+        libraries_finding(tags, tracking.environment_tags()),
+    ]
+    for finding in findings:
+        print(f"{finding.kind + ':':11s}{finding.detail}")
+    print(verdict(compared, len(history), mismatches, findings))
+    return not mismatches
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="embedlab-reproduce",
+                                     description=__doc__.split("\n\n")[0].split(": ", 1)[1])
+    parser.add_argument("run", metavar="RUN_ID_OR_TASK",
+                        help=f"an MLflow run id, or a task ({', '.join(TASKS)}) for its latest finished run")
+    args = parser.parse_args(argv)
+
+    def check() -> None:
+        if not reproduce(args.run):
+            sys.exit(1)
+
+    run_stage(check)
+
+
+if __name__ == "__main__":
+    main()
