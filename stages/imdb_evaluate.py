@@ -61,11 +61,12 @@ def main() -> None:
 
     wrong = np.flatnonzero(pred != y)
     worst = wrong[np.argsort(-np.abs(proba[wrong] - 0.5))][:N_WRONG]
-    texts = read_reviews(ARCHIVE).set_index(["split", "id"])["text"]
+    # ids repeat across folders (test/pos/2815 and test/neg/2815): the label is part of the key
+    texts = read_reviews(ARCHIVE).set_index(["split", "label", "id"])["text"]
     rows = test_rows.iloc[worst]
     table = pd.DataFrame({"id": rows["id"].to_numpy(), "rating": rows["rating"].to_numpy(),
                           "label": [LABELS[v] for v in y[worst]], "p_positive": proba[worst],
-                          "text": [texts[("test", i)] for i in rows["id"]]})
+                          "text": [texts[("test", label, i)] for label, i in zip(rows["label"], rows["id"])]})
     with atomic_path(WRONG) as tmp:
         table.to_csv(tmp, index=False)
     with tracking.run("imdb", run_id=tracking.load_run_id(CLASSIFIER)):
