@@ -95,3 +95,37 @@ def confusion(matrix: np.ndarray, labels: list[str], path: Path, title: str) -> 
     ax.set(xticks=range(len(labels)), yticks=range(len(labels)), xticklabels=labels, yticklabels=labels,
            xlabel="predicted", ylabel="actual", title=title)
     _save(fig, path)
+
+
+def dropout_study(table: pd.DataFrame, path: Path, title: str) -> None:
+    """Losses per dropout setting side by side, the gap written over each group."""
+    bars_of = [("train_loss", "train, dropout on"), ("train_loss_eval", "train, dropout off"),
+               ("valid_loss", "validation")]
+    x = np.arange(len(table))
+    width = 0.8 / len(bars_of)
+    fig, ax = plt.subplots(figsize=(1.8 * len(table) + 3, 4.5))
+    for i, (column, label) in enumerate(bars_of):
+        ax.bar(x + (i - 1) * width, table[column], width, label=label)
+    top = table[[c for c, _ in bars_of]].max(axis=1)
+    for xi, gap, y in zip(x, table["gap"], top):
+        ax.annotate(f"gap {gap:+.4f}", (xi, y), ha="center", va="bottom", xytext=(0, 4),
+                    textcoords="offset points")
+    ax.set_xticks(x, [f"{s}\n{d}" for s, d in zip(table["setting"], table["dropouts"])], fontsize=8)
+    ax.set(ylabel="loss (last epoch)", title=title)
+    ax.set_ylim(0, top.max() * 1.2)
+    ax.legend(fontsize=8)
+    _save(fig, path)
+
+
+def dropout_curves(per_epoch: pd.DataFrame, path: Path, title: str) -> None:
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
+    for setting, rows in per_epoch.groupby("setting", sort=False):
+        axes[0].plot(rows["epoch"], rows["train_loss"], "o-", label=setting)
+        axes[1].plot(rows["epoch"], rows["valid_loss"], "o-", label=setting)
+    axes[0].set(xlabel="epoch", ylabel="loss", title="training (dropout on)")
+    axes[1].set(xlabel="epoch", title="validation")
+    for ax in axes:
+        ax.grid(alpha=0.3)
+    axes[1].legend(title="dropout")
+    fig.suptitle(title)
+    _save(fig, path)

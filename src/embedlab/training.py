@@ -81,6 +81,23 @@ def predict(model: nn.Module, batches: Iterable, device: torch.device) -> tuple[
     return pred, target
 
 
+def _one_cycle(opt, lr, total_steps: int, pct_start: float):
+    if pct_start * total_steps == 1:  # OneCycleLR divides by zero when warm-up is exactly one step
+        pct_start += 0.5 / total_steps
+    return torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=total_steps, pct_start=pct_start)
+
+
+def _sgdr(opt, lr, steps_per_epoch: int, constant_epochs: int):
+    for group, group_lr in zip(opt.param_groups, lr if isinstance(lr, list) else [lr] * len(opt.param_groups)):
+        group["lr"] = group_lr
+    cosine = torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=steps_per_epoch)
+    if constant_epochs == 0:
+        return cosine
+    constant = torch.optim.lr_scheduler.ConstantLR(opt, factor=1.0, total_iters=0)
+    return torch.optim.lr_scheduler.SequentialLR(opt, [constant, cosine],
+                                                 milestones=[constant_epochs * steps_per_epoch])
+
+
 def fit(
     model: nn.Module,
     train: Iterable,
@@ -97,19 +114,21 @@ def fit(
     clip: float | None = None,
     metrics: dict[str, Metric] | None = None,
     on_epoch: Callable[[dict], None] | None = None,
+    sgdr_after: int | None = None,
 ) -> list[dict]:
-    """Train for `epochs` one-cycle epochs; return one row per epoch (train/valid loss, metrics).
+    """Train for `epochs` epochs; return one row per epoch (train/valid loss, metrics).
 
     Each batch is (*inputs, target). `param_groups` (with lr as a matching list) gives
-    discriminative learning rates."""
+    discriminative learning rates. The schedule is one cycle over all epochs, or with
+    `sgdr_after=k` the 2017 lesson's: k epochs at a constant lr, then a cosine decay restarted
+    every epoch (fastai 0.7's `fit(lr, 1); fit(lr, 3); fit(lr, 3, cycle_len=1)` is k=4, 7 epochs)."""
     model.to(device)
     opt = torch.optim.AdamW(param_groups or model.parameters(), lr=lr if isinstance(lr, float) else lr[0],
                             weight_decay=weight_decay, betas=betas)
-    total_steps = epochs * len(train)
-    if pct_start * total_steps == 1:  # OneCycleLR divides by zero when warm-up is exactly one step
-        pct_start += 0.5 / total_steps
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=total_steps,
-                                                pct_start=pct_start)
+    if sgdr_after is None:
+        sched = _one_cycle(opt, lr, epochs * len(train), pct_start)
+    else:
+        sched = _sgdr(opt, lr, len(train), sgdr_after)
     history: list[dict] = []
     for epoch in range(1, epochs + 1):
         start = time.perf_counter()

@@ -20,6 +20,7 @@ GOOD = {"movielens": {
               "seed": 1},
     "evaluate": {"user_reg": 10, "item_reg": 25.0},
     "interpret": {"top_n": 5, "min_ratings": 2, "pca_movies": 10},
+    "dropout_study": {"train": {"model": "neural"}, "settings": {"none": {"emb_dropout": 0.0}}},
 }}
 
 

@@ -20,6 +20,7 @@ GOOD = {"rossmann": {
               "dropouts": [0.001, 0.01], "y_range_factor": 1.2, "epochs": 6, "batch_size": 512,
               "lr": 0.003, "weight_decay": 0.1, "seed": 42, "max_train_rows": None},
     "evaluate": {"gbm_max_iter": 300},
+    "dropout_study": {"train": {"epochs": 2}, "settings": {"none": {"emb_dropout": 0.0}}},
 }}
 
 

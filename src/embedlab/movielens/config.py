@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from embedlab.dropout_study import StudyConfig
 from embedlab.errors import EmbedlabError
 from embedlab.params import build, section
 
@@ -65,6 +66,7 @@ class MovieLensConfig:
     train: TrainConfig
     evaluate: EvaluateConfig
     interpret: InterpretConfig
+    dropout_study: StudyConfig
 
 
 def load_config(params: dict) -> MovieLensConfig:

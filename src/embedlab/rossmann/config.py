@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
+from embedlab.dropout_study import StudyConfig
 from embedlab.errors import EmbedlabError
 from embedlab.params import build, section
 
@@ -42,6 +43,8 @@ class TrainConfig:
     weight_decay: float
     seed: int
     max_train_rows: int | None = None  # a random subset, for quick runs
+    sgdr_after: int | None = None  # null: one cycle; k: k epochs at lr, then 1-epoch cosine cycles
+    betas: tuple[float, ...] = (0.9, 0.99)
 
     def __post_init__(self):
         if len(self.layers) != len(self.dropouts):
@@ -51,6 +54,10 @@ class TrainConfig:
             raise EmbedlabError("rossmann.train dropouts must be in [0, 1)")
         if min(self.epochs, self.batch_size, *self.layers) < 1:
             raise EmbedlabError("rossmann.train epochs, batch_size and layers must be at least 1")
+        if self.sgdr_after is not None and not 0 <= self.sgdr_after < self.epochs:
+            raise EmbedlabError("rossmann.train.sgdr_after must be null or from 0 to epochs - 1")
+        if len(self.betas) != 2 or not all(0 <= b < 1 for b in self.betas):
+            raise EmbedlabError(f"rossmann.train.betas must be two numbers in [0, 1), got {list(self.betas)}")
         if self.max_train_rows is not None and self.max_train_rows < 1:
             raise EmbedlabError("rossmann.train.max_train_rows must be at least 1, or null for all rows")
 
@@ -65,6 +72,7 @@ class RossmannConfig:
     split: SplitConfig
     train: TrainConfig
     evaluate: EvaluateConfig
+    dropout_study: StudyConfig
 
 
 def load_config(params: dict) -> RossmannConfig:

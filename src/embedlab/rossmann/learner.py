@@ -55,6 +55,7 @@ def train(cfg: TrainConfig, train_df: pd.DataFrame, valid_df: pd.DataFrame, devi
                 batch_size=EVAL_BATCH, shuffle=False),
         nn.MSELoss(),
         epochs=cfg.epochs, lr=cfg.lr, weight_decay=cfg.weight_decay, device=device,
+        betas=tuple(cfg.betas), sgdr_after=cfg.sgdr_after,
         metrics={"valid_rmspe": lambda y, p: rmspe(np.exp(y), np.exp(p))},
         on_epoch=on_epoch,
     )
@@ -68,6 +69,12 @@ def predict_sales(model: nn.Module, prep: preprocess.Preprocessor, frame: pd.Dat
                            torch.device("cpu"))
     closed = (frame["Open"] == 0).fillna(False).to_numpy(bool) if "Open" in frame else np.zeros(len(x), bool)
     return np.where(closed, 0.0, np.exp(log_sales.astype(np.float64)))
+
+
+def log_mse(model: nn.Module, prep: preprocess.Preprocessor, frame: pd.DataFrame) -> float:
+    """The training loss (MSE of log sales) over rows with sales, with dropout off."""
+    frame = frame[frame["Sales"] > 0]
+    return float(np.mean((np.log(predict_sales(model, prep, frame)) - np.log(frame["Sales"].to_numpy())) ** 2))
 
 
 def save(path: Path, model: TabularNet, cfg: TrainConfig, prep: preprocess.Preprocessor) -> None:

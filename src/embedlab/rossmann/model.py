@@ -25,7 +25,10 @@ class TabularNet(nn.Module):
         self.embeds = nn.ModuleList(nn.Embedding(n + 1, embedding_size(n + 1, emb_size_rule))
                                     for n in cardinalities)
         for emb in self.embeds:
-            nn.init.trunc_normal_(emb.weight, std=0.01)
+            # the 2017 lesson's init: wide enough that the categories, not just the continuous
+            # inputs, move the first predictions
+            bound = 2 / (emb.embedding_dim + 1)
+            nn.init.uniform_(emb.weight, -bound, bound)
         self.emb_drop = nn.Dropout(emb_dropout)
         self.bn_cont = nn.BatchNorm1d(n_cont)
         width = sum(e.embedding_dim for e in self.embeds) + n_cont
@@ -34,6 +37,9 @@ class TabularNet(nn.Module):
             blocks += [nn.Linear(width, size), nn.ReLU(), nn.Dropout(p)]
             width = size
         self.layers = nn.Sequential(*blocks, nn.Linear(width, 1))
+        for layer in self.layers:
+            if isinstance(layer, nn.Linear):
+                nn.init.kaiming_normal_(layer.weight)
         self.y_range = tuple(y_range)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
