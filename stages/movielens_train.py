@@ -9,6 +9,7 @@ from embedlab.atomic import atomic_path
 from embedlab.cli import run_stage
 from embedlab.movielens import learner
 from embedlab.movielens.config import load_config
+from embedlab.movielens.serve import log_rating_model
 from embedlab.training import pick_device
 
 SPLIT = Path("data/movielens/split")
@@ -36,7 +37,7 @@ def main() -> None:
         with atomic_path(HISTORY) as tmp:
             pd.DataFrame(history).to_csv(tmp, index=False)
         mlflow.log_artifact(str(HISTORY))
-        tracking.log_torch_model(model, learner.pairs(valid_df.head(5), users, items).numpy())
+        log_rating_model(OUT / "model.pt", model, users, items, valid_df)
     print(f"MLflow run {run.info.run_id} ({tracking.tracking_uri()})")
 
 

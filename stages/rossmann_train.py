@@ -1,4 +1,5 @@
-"""rossmann_train: features + split -> data/rossmann/model (params rossmann.train); one MLflow run."""
+"""rossmann_train: features + split -> data/rossmann/model (params rossmann.train); one MLflow run,
+whose model serves raw test.csv rows (with the store tables of data/raw/rossmann)."""
 from pathlib import Path
 
 import mlflow
@@ -9,6 +10,8 @@ from embedlab.atomic import atomic_path
 from embedlab.cli import run_stage
 from embedlab.rossmann import learner
 from embedlab.rossmann.config import load_config
+from embedlab.rossmann.features import EVENT_KEYS
+from embedlab.rossmann.serve import log_sales_model
 from embedlab.rossmann.split import apply_split
 from embedlab.training import pick_device
 
@@ -16,6 +19,7 @@ FEATURES = Path("data/rossmann/features/train.parquet")
 SPLIT = Path("data/rossmann/split.parquet")
 OUT = Path("data/rossmann/model")
 HISTORY = Path("eval/rossmann/history.csv")
+RAW = Path("data/raw/rossmann")
 
 
 def main() -> None:
@@ -38,7 +42,8 @@ def main() -> None:
         with atomic_path(HISTORY) as tmp:
             pd.DataFrame(history).to_csv(tmp, index=False)
         mlflow.log_artifact(str(HISTORY))
-        tracking.log_torch_model(model, prep.transform(valid_df.head(5)))
+        # all training rows, the validation window included: the history the features look back on
+        log_sales_model(OUT / "model.pt", RAW, pd.read_parquet(FEATURES, columns=EVENT_KEYS))
     print(f"MLflow run {run.info.run_id} ({tracking.tracking_uri()})")
 
 

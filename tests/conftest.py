@@ -1,10 +1,17 @@
-"""Shared fixtures: the data mirror, and throwaway copies of the project to run real DVC in."""
+"""Shared fixtures: the data mirror, throwaway copies of the project to run real DVC in, and
+`mlflow models serve` on a copy's logged model."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import signal
+import socket
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -103,3 +110,87 @@ def project(tmp_path, mirror) -> Project:
 def new_project(tmp_path_factory, mirror):
     """For module-scoped fixtures: a function making a fresh project copy."""
     return lambda: make_project(tmp_path_factory.mktemp("e2e") / "project", mirror)
+
+
+class ModelServer:
+    """One `mlflow models serve` process, answering on localhost."""
+
+    def __init__(self, process: subprocess.Popen, url: str, log: Path):
+        self.process, self.url, self.log = process, url, log
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")[-6000:]
+
+    def post(self, frame) -> tuple[int, dict]:
+        """(HTTP status, decoded JSON answer) for `frame` sent to /invocations as dataframe_split."""
+        body = {"dataframe_split": json.loads(frame.to_json(orient="split", index=False))}
+        request = urllib.request.Request(f"{self.url}/invocations", data=json.dumps(body).encode(),
+                                         headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=120) as answer:
+                return answer.status, json.loads(answer.read())
+        except urllib.error.HTTPError as err:
+            return err.code, json.loads(err.read() or b"{}")
+
+    def predictions(self, frame) -> list:
+        status, answer = self.post(frame)
+        assert status == 200, f"/invocations answered {status}: {answer}\n{self.output()}"
+        return answer["predictions"]
+
+    def stop(self) -> None:
+        # the server runs workers of its own: end the whole process group it leads
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def serve_model(tmp_path):
+    """A function (project, run_id) -> ModelServer that serves the run's `model` from the copy's own
+    store with `mlflow models serve --env-manager local`, once /ping answers; every server it
+    started is stopped when the test ends, whatever happened."""
+    started: list[ModelServer] = []
+
+    def start(project: Project, run_id: str, timeout: float = 240) -> ModelServer:
+        port = _free_port()
+        log = tmp_path / f"mlflow-serve-{port}.log"
+        env = {**project.env, "MLFLOW_TRACKING_URI": f"sqlite:///{project.path / 'mlflow.db'}"}
+        command = [str(Path(sys.executable).parent / "mlflow"), "models", "serve",
+                   "-m", f"runs:/{run_id}/model", "--env-manager", "local", "--host", "127.0.0.1", "-p", str(port)]
+        with log.open("w") as out:
+            process = subprocess.Popen(command, cwd=project.path, env=env, stdout=out,
+                                       stderr=subprocess.STDOUT, start_new_session=True)
+        server = ModelServer(process, f"http://127.0.0.1:{port}", log)
+        started.append(server)
+        deadline = time.monotonic() + timeout
+        while not _pings(server.url):
+            if process.poll() is not None:
+                pytest.fail(f"mlflow models serve exited ({process.returncode}) before answering /ping:\n"
+                            f"{server.output()}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"mlflow models serve did not answer /ping within {timeout:.0f} s:\n"
+                            f"{server.output()}")
+            time.sleep(0.5)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+def _pings(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/ping", timeout=5) as answer:
+            return answer.status == 200
+    except OSError:
+        return False

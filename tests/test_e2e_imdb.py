@@ -1,17 +1,21 @@
 """The IMDB pipeline end to end on the real archive: all 100,000 reviews tokenized, then tiny
-models on a small stratified sample, so the whole chain runs in about a minute."""
+models on a small stratified sample, so the whole chain runs in about a minute; then the
+classifier served by `mlflow models serve`."""
 from __future__ import annotations
 
 import json
 
 import mlflow
+import numpy as np
 import pandas as pd
 import pytest
 
 pytestmark = pytest.mark.e2e
 
 
-def test_imdb_repro_trains_lm_and_classifier_and_scores_test(project):
+@pytest.fixture(scope="module")
+def trained(new_project):
+    project = new_project()
     project.set_params(**{
         "imdb.vocab.max_size": 3000, "imdb.vocab.lm_unsup_reviews": 300, "imdb.vocab.labelled_reviews": 400,
         "imdb.lm.emb_size": 24, "imdb.lm.hidden": 32, "imdb.lm.layers": 2, "imdb.lm.max_tokens": 30000,
@@ -21,7 +25,11 @@ def test_imdb_repro_trains_lm_and_classifier_and_scores_test(project):
     })
     project.commit("tiny imdb")
     project.run("dvc", "repro", "imdb_evaluate")
+    return project
 
+
+def test_imdb_repro_trains_lm_and_classifier_and_scores_test(trained):
+    project = trained
     tokens = pd.read_parquet(project.path / "data/imdb/tokens.parquet", columns=["split"])
     assert tokens["split"].value_counts().to_dict() == {"unsup": 50_000, "train": 25_000, "test": 25_000}
     vocab = json.loads((project.path / "data/imdb/prepared/vocab.json").read_text())
@@ -49,3 +57,16 @@ def test_imdb_repro_trains_lm_and_classifier_and_scores_test(project):
     model = mlflow.pyfunc.load_model(f"runs:/{clf_run.info.run_id}/model")
     out = model.predict(pd.DataFrame({"text": ["What a wonderful film!", "Awful. 1/10."]}))
     assert list(out.columns) == ["label", "probability"] and len(out) == 2
+
+
+def test_mlflow_models_serve_answers_raw_text(trained, serve_model):
+    _, clf_run = trained.runs("imdb")
+    server = serve_model(trained, clf_run.info.run_id)
+    reviews = pd.DataFrame({"text": ["What a wonderful film!", "Awful. 1/10.", "<br />Meh."]})
+    served = pd.DataFrame(server.predictions(reviews))
+    assert list(served.columns) == ["label", "probability"] and len(served) == 3
+    assert set(served["label"]) <= {"negative", "positive"}
+    assert served["probability"].between(0, 1).all()
+    assert (served["label"] == np.where(served["probability"] >= 0.5, "positive", "negative")).all()
+    local = mlflow.pyfunc.load_model(f"runs:/{clf_run.info.run_id}/model").predict(reviews)
+    assert np.allclose(served["probability"].to_numpy(), local["probability"].to_numpy())

@@ -5,10 +5,13 @@ import json
 
 import mlflow
 import numpy as np
+import pandas as pd
 import pytest
 
 pytestmark = pytest.mark.e2e
 TARGETS = ("movielens_evaluate", "movielens_interpret")
+# MovieLens's own ids; user 999999 and movie 0 are in no release
+PAIRS = pd.DataFrame({"userId": [1, 2, 999999, 1], "movieId": [1, 5, 1, 0]})
 
 
 @pytest.fixture(scope="module")
@@ -56,8 +59,22 @@ def test_repro_logs_one_complete_run(repro):
     assert "interpretation/movie_factors_pca.png" in interp
 
     model = mlflow.pyfunc.load_model(f"runs:/{run.info.run_id}/model")
-    pred = model.predict(np.array([[1, 1], [2, 5], [0, 0]], dtype=np.int64))
-    assert pred.shape == (3,) and np.all((pred > 0.0) & (pred < 5.5))
+    pred = model.predict(PAIRS)
+    assert list(pred.columns) == ["rating"] and len(pred) == len(PAIRS)
+    assert np.all((pred["rating"] > 0.0) & (pred["rating"] < 5.5))
+
+
+def test_mlflow_models_serve_answers_pairs(repro, serve_model):
+    project, _ = repro
+    run = _runs(project)[0]
+    server = serve_model(project, run.info.run_id)
+    served = pd.DataFrame(server.predictions(PAIRS))
+    assert list(served.columns) == ["rating"] and len(served) == len(PAIRS)
+    assert np.all((served["rating"] > 0.0) & (served["rating"] < 5.5))
+    local = mlflow.pyfunc.load_model(f"runs:/{run.info.run_id}/model").predict(PAIRS)
+    np.testing.assert_allclose(served["rating"], local["rating"], rtol=1e-6)
+    status, answer = server.post(PAIRS.drop(columns="movieId"))
+    assert status == 400 and "movieId" in answer["message"]
 
 
 def test_second_repro_runs_nothing(repro):

@@ -1,4 +1,5 @@
-"""The Rossmann pipeline end to end on the real tables, with a small model and one epoch."""
+"""The Rossmann pipeline end to end on the real tables, with a small model and one epoch, and its
+logged model serving raw test.csv rows."""
 from __future__ import annotations
 
 import json
@@ -8,17 +9,29 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from embedlab.rossmann.submission import submission as make_submission
+
 pytestmark = pytest.mark.e2e
 
 
-def test_rossmann_repro_writes_metrics_submission_and_run(project):
+@pytest.fixture(scope="module")
+def trained(new_project):
+    project = new_project()
     project.set_params(**{
         "rossmann.train.epochs": 1, "rossmann.train.layers": [64], "rossmann.train.dropouts": [0.01],
         "rossmann.train.max_train_rows": 20000, "rossmann.evaluate.gbm_max_iter": 10,
     })
     project.commit("small model")
     project.run("dvc", "repro", "rossmann_evaluate", "rossmann_predict")
+    return project
 
+
+def _raw_test(project) -> pd.DataFrame:
+    return pd.read_csv(project.path / "data/raw/rossmann/test.csv")  # as a client reads it
+
+
+def test_rossmann_repro_writes_metrics_submission_and_run(trained):
+    project = trained
     metrics = json.loads((project.path / "eval/rossmann/metrics.json").read_text())
     assert (metrics["valid_start"], metrics["valid_end"]) == ("2014-08-01", "2014-09-17")
     # even one small epoch must beat predicting nothing, and the baselines must be real scores
@@ -43,7 +56,29 @@ def test_rossmann_repro_writes_metrics_submission_and_run(project):
     assert run.data.metrics["final_rmspe"] == pytest.approx(metrics["rmspe"])
     history = mlflow.MlflowClient().get_metric_history(run.info.run_id, "valid_rmspe")
     assert [m.step for m in history] == [1]
+
+
+def test_logged_model_makes_the_submission_from_raw_test_rows(trained):
+    """The model loaded back from MLflow carries its store tables, history and feature code."""
+    [run] = trained.runs("rossmann")
     model = mlflow.pyfunc.load_model(f"runs:/{run.info.run_id}/model")
-    width = model.metadata.get_input_schema().inputs[0].shape[1]
-    example = np.zeros((2, width), dtype=np.float32)
-    assert model.predict(example).shape == (2,)
+    test = _raw_test(trained)
+    ours = make_submission(test, model.predict(test)["Sales"].to_numpy())
+    written = pd.read_csv(trained.path / "data/rossmann/submission.csv")
+    assert ours["Id"].tolist() == written["Id"].tolist()
+    assert np.allclose(ours["Sales"], written["Sales"])
+
+
+def test_mlflow_models_serve_answers_test_rows(trained, serve_model):
+    [run] = trained.runs("rossmann")
+    server = serve_model(trained, run.info.run_id)
+    test = _raw_test(trained)
+    served = pd.DataFrame(server.predictions(test))  # all of test.csv, one request
+    assert list(served.columns) == ["Sales"] and len(served) == len(test)
+    written = pd.read_csv(trained.path / "data/rossmann/submission.csv").set_index("Id")["Sales"]
+    assert np.allclose(served["Sales"].to_numpy(), written.loc[test["Id"]].to_numpy())
+    assert (served.loc[test["Open"] == 0, "Sales"] == 0).all()
+    assert (served.loc[test["Open"] != 0, "Sales"] > 0).all()
+
+    status, answer = server.post(test.head(2).assign(Store=99999))
+    assert status == 400 and "store.csv has no row for 1 Store values" in answer["message"]

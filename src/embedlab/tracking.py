@@ -163,24 +163,3 @@ def task_params(params: dict, task: str) -> dict:
 
 def log_task_params(params: dict, task: str) -> None:
     mlflow.log_params(task_params(params, task))
-
-
-def log_torch_model(model, example, name: str = "model") -> None:
-    """Log a torch model that loads anywhere: signature, input example, and this package's code
-    (so the class is importable); requirements are given, not inferred, which saves a subprocess."""
-    import embedlab
-    import mlflow.pytorch
-    import torch
-    from mlflow.models import infer_signature
-
-    model.eval()
-    with torch.no_grad():
-        output = model(torch.as_tensor(example)).numpy()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # the hint that int columns cannot hold NaN
-        mlflow.pytorch.log_model(
-            model, name=name, signature=infer_signature(example, output), input_example=example,
-            code_paths=[str(Path(embedlab.__file__).parent)],
-            pip_requirements=[f"torch=={torch.__version__.split('+')[0]}", f"mlflow=={mlflow.__version__}",
-                              f"pandas=={pd.__version__}", f"numpy=={__import__('numpy').__version__}"],
-        )

@@ -7,11 +7,12 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from mlflow.pyfunc import PythonModelContext
 
 from embedlab.errors import EmbedlabError
 from embedlab.imdb import learner
 from embedlab.imdb.config import ClassifierConfig, LMConfig
-from embedlab.imdb.predict import predict_texts
+from embedlab.imdb.predict import ReviewSentiment, predict_texts
 from embedlab.imdb.split import assign_roles
 from embedlab.imdb.tokenize import tokenize
 from embedlab.imdb.vocab import build_vocab, numericalize
@@ -95,6 +96,18 @@ def test_predict_texts_labels_raw_text(trained):
     assert out["probability"].between(0, 1).all()
     assert list(out["label"]) == ["positive" if p >= 0.5 else "negative" for p in out["probability"]]
     assert len(predict_texts(clf, vocab, CLAS.max_len, [])) == 0
+
+
+def test_review_sentiment_pyfunc_serves_predict_texts(trained, tmp_path):
+    vocab, _, _, clf, _ = trained
+    learner.save(tmp_path / "model.pt", clf, {"lm": LM, "classifier": CLAS}, vocab)
+    pyfunc = ReviewSentiment()
+    pyfunc.load_context(PythonModelContext({"classifier": str(tmp_path / "model.pt")}, None))
+    texts = ["Loved it, a GREAT film!", "Dull. Hated it."]
+    out = pyfunc.predict(None, pd.DataFrame({"text": texts}))
+    expected = predict_texts(clf, vocab, CLAS.max_len, texts)
+    assert list(out["label"]) == list(expected["label"])
+    np.testing.assert_allclose(out["probability"], expected["probability"], rtol=1e-6)
 
 
 def test_loading_with_another_vocabulary_is_an_error(trained, tmp_path):

@@ -60,10 +60,19 @@ def build_features(train: pd.DataFrame, test: pd.DataFrame) -> tuple[pd.DataFram
     """join_tables' train and test frames with every feature added; index and row order are kept."""
     keys = pd.concat([train[EVENT_KEYS], test[EVENT_KEYS]], ignore_index=True)
     events = event_features(keys)
-    return (
-        pd.concat([row_features(train), events.iloc[: len(train)].set_axis(train.index)], axis=1),
-        pd.concat([row_features(test), events.iloc[len(train):].set_axis(test.index)], axis=1),
-    )
+    return _with_events(train, events.iloc[: len(train)]), _with_events(test, events.iloc[len(train):])
+
+
+def features_after(history: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+    """`rows` (joined as join_rows joins them) with every feature, their event features computed
+    over them and `history` together: with the training rows as history, a test row gets what
+    build_features gives it. Only history's EVENT_KEYS columns are read."""
+    keys = pd.concat([history[EVENT_KEYS], rows[EVENT_KEYS]], ignore_index=True)
+    return _with_events(rows, event_features(keys).iloc[len(history):])
+
+
+def _with_events(frame: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
+    return pd.concat([row_features(frame), events.set_axis(frame.index)], axis=1)
 
 
 def row_features(frame: pd.DataFrame) -> pd.DataFrame:

@@ -19,16 +19,20 @@ TREND_STATE_ALIASES = {"NI": "HB,NI"}
 
 def join_tables(tables: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Train and test rows, each with its store, State, weather, `trend` and `trend_DE` columns."""
+    lookups = lookup_tables(tables)
+    train, test = (join_rows(tables[name], f"{name}.csv", *lookups) for name in ("train", "test"))
+    return train, test
+
+
+def lookup_tables(
+    tables: dict[str, pd.DataFrame],
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """join_rows' stores, weather, trends and trend_de from the store, store_states, state_names,
+    weather and googletrend tables (train and test are not read)."""
     stores = stores_with_states(tables["store"], tables["store_states"], tables["state_names"])
     weather = tables["weather"].rename(columns={"file": "StateName"})
     trends, trend_de = weekly_trends(tables["googletrend"])
-    # One dtype for both frames, so that a state has the same category code in train and test.
-    state = pd.CategoricalDtype(sorted(stores["State"].unique()))
-    train, test = (
-        join_rows(tables[name], f"{name}.csv", stores, weather, trends, trend_de)
-        for name in ("train", "test")
-    )
-    return train.astype({"State": state}), test.astype({"State": state})
+    return stores, weather, trends, trend_de
 
 
 def stores_with_states(
@@ -99,7 +103,10 @@ def join_rows(
     trend = {"table": "googletrend.csv", "source": source}
     joined = lookup(joined, trends, ["State", "week_start"], wanted="trend", **trend)
     joined = lookup(joined, trend_de, "week_start", wanted="Rossmann_DE trend", **trend)
-    return joined.drop(columns=["StateName", "week_start"])
+    # The dtype comes from the store table, so that a state has the same category code in train,
+    # test and any later rows.
+    state = pd.CategoricalDtype(sorted(stores["State"].unique()))
+    return joined.drop(columns=["StateName", "week_start"]).astype({"State": state})
 
 
 def lookup(
