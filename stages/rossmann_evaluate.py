@@ -10,7 +10,7 @@ import pandas as pd
 from embedlab import params, plots, tracking
 from embedlab.atomic import atomic_path
 from embedlab.cli import run_stage
-from embedlab.metrics import rmspe
+from embedlab.metrics import rmspe, rmspe_batch_mean
 from embedlab.rossmann import baselines, interpret, learner
 from embedlab.rossmann.config import load_config
 from embedlab.rossmann.split import apply_split
@@ -34,6 +34,7 @@ def main() -> None:
     y = valid["Sales"].to_numpy(np.float64)
     scores = {
         "rmspe": rmspe(y, pred),
+        "rmspe_lesson_style": rmspe_batch_mean(y, pred),  # rows in train.csv order, as the notebook's
         "baseline_store_weekday_median": rmspe(y, baselines.store_weekday_median(train, valid)),
         "baseline_gradient_boosting": rmspe(y, baselines.gradient_boosting(
             prep, train, valid, cfg.evaluate.gbm_max_iter, cfg.train.seed)),

@@ -53,3 +53,14 @@ def test_rmspe_ignores_zero_sales_days():
     pred = np.array([5000.0, 110.0, 0.0, 150.0], dtype=np.float32)
     assert rmspe(y, pred) == pytest.approx(math.sqrt((0.01 + 0.0625) / 2))
     assert rmspe(y, np.where(y == 0, 123.0, y)) == 0.0
+
+
+def test_rmspe_batch_mean_averages_per_batch_errors_weighted_by_batch_size():
+    from embedlab.metrics import rmspe, rmspe_batch_mean
+
+    y = [100.0, 100.0, 100.0]
+    pred = [110.0, 100.0, 130.0]  # batches of 2: [0.1, 0] then [0.3]
+    expected = (2 * math.sqrt((0.01 + 0.0) / 2) + 1 * 0.3) / 3
+    assert rmspe_batch_mean(y, pred, batch=2) == pytest.approx(expected)
+    assert rmspe_batch_mean(y, pred, batch=2) < rmspe(y, pred)  # a mean of roots is below the root of the mean
+    assert rmspe_batch_mean(y, pred, batch=3) == pytest.approx(rmspe(y, pred))

@@ -15,3 +15,13 @@ def rmspe(y: np.ndarray, pred: np.ndarray) -> float:
     y, pred = np.asarray(y, dtype=np.float64), np.asarray(pred, dtype=np.float64)
     keep = y != 0
     return float(np.sqrt(np.mean(((y[keep] - pred[keep]) / y[keep]) ** 2)))
+
+
+def rmspe_batch_mean(y: np.ndarray, pred: np.ndarray, batch: int = 256) -> float:
+    """RMSPE as the 2017 notebook printed it (fastai 0.7 averaged the metric over validation
+    batches of 256 rows, weighted by size): only for comparing with its 0.0985. A mean of square
+    roots is below the root of the mean, so this reads about 2% lower than `rmspe`."""
+    y, pred = np.asarray(y, dtype=np.float64), np.asarray(pred, dtype=np.float64)
+    starts = range(0, len(y), batch)
+    return float(np.average([rmspe(y[i:i + batch], pred[i:i + batch]) for i in starts],
+                            weights=[len(y[i:i + batch]) for i in starts]))
