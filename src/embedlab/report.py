@@ -46,7 +46,8 @@ TASKS = [
           Published("2017 notebook, random forest", "window 2014-08-01..09-17", "0.1156"),
           Published("later fastai, one cycle, 5 epochs", "most recent 41k rows", "0.1086"),
           Published("Kaggle 3rd place, 10-net ensemble", "private leaderboard", "0.10583")],
-         ["plots/learning_curves.png", "dropout/study.png", "plots/embedding_store.png"]),
+         ["plots/learning_curves.png", "dropout/study.png", "plots/embedding_store.png"],
+         {"rmspe_lesson_style": "the same, averaged over 256-row batches as the 2017 notebook printed it"}),
     Task("imdb", "IMDB sentiment", "test_accuracy", False,
          {"baseline_tfidf_test_accuracy": "TF-IDF + logistic regression"},
          [Published("2017 lesson, AWD-LSTM fine-tuned", "25k test, best cycle chosen on test", "0.945"),
@@ -102,7 +103,7 @@ def task_section(task: Task, metrics: dict[str, float], old: dict[str, float], i
     rows = [["this model", task.metric, metrics.get(task.metric)]]
     rows += [[what, key, metrics.get(key)] for key, what in task.baselines.items()]
     rows += [[what, key, metrics.get(key)] for key, what in task.extra.items()]
-    lines += _table(["on this run's validation rows", "metric", "value"], rows) + [""]
+    lines += _table(["scored on the same rows", "metric", "value"], rows) + [""]
     lines += ["Published figures (other protocols, as noted; see REFERENCE.md):", ""]
     lines += _table(["result", "protocol", task.metric], [[p.result, p.protocol, p.value] for p in task.published])
     lines += [""]
@@ -120,7 +121,7 @@ def task_section(task: Task, metrics: dict[str, float], old: dict[str, float], i
         lines += _table(["setting", "dropouts", "train loss (dropout on)", "train loss (off)", "valid loss", "gap"],
                         study[["setting", "dropouts", "train_loss", "train_loss_eval", "valid_loss", "gap"]]
                         .values.tolist()) + [""]
-    lines += [f"![{name}]({name})" for name in images] + [""]
+    lines += [line for name in images for line in (f"![{name}]({name})", "")]
     return lines
 
 
