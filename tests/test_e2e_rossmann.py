@@ -18,7 +18,8 @@ pytestmark = pytest.mark.e2e
 def trained(new_project):
     project = new_project()
     project.set_params(**{
-        "rossmann.train.epochs": 1, "rossmann.train.layers": [64], "rossmann.train.dropouts": [0.01],
+        "rossmann.train.epochs": 1, "rossmann.train.sgdr_after": 0, "rossmann.train.layers": [64],
+        "rossmann.train.dropouts": [0.01],
         "rossmann.train.max_train_rows": 20000, "rossmann.evaluate.gbm_max_iter": 10,
     })
     project.commit("small model")
