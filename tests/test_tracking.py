@@ -166,6 +166,8 @@ def repo(tmp_path, monkeypatch):
     (path / "code.py").write_text("x = 1\n")
     (path / "params.yaml").write_text("lr: 0.1\n")
     (path / "dvc.lock").write_text("schema: '2.0'\n")
+    (path / "eval").mkdir()
+    (path / "eval" / "metrics.json").write_text("{}\n")
     _git(path, "add", ".")
     _git(path, "commit", "-q", "-m", "init")
     monkeypatch.chdir(path)
@@ -201,6 +203,11 @@ def test_provenance_params_only_is_clean(repo):
     (repo / "params.yaml").write_text("lr: 0.2\n")
     assert tracking.provenance_tags()["git.dirty"] == "false"
     (repo / "dvc.lock").write_text("schema: '2.0'\nstages: {}\n")
+    assert tracking.provenance_tags()["git.dirty"] == "false"
+
+
+def test_provenance_changed_results_are_not_code(repo):
+    (repo / "eval" / "metrics.json").write_text('{"rmse": 0.8}\n')  # what the last `dvc repro` wrote
     assert tracking.provenance_tags()["git.dirty"] == "false"
 
 

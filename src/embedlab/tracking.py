@@ -21,8 +21,10 @@ from embedlab.params import flatten
 from embedlab.project import project_root
 
 RUN_FILE = "mlflow_run.txt"
-# dvc.lock and params.yaml change during every `dvc repro`/`dvc exp run`; params are logged anyway
+# dvc.lock, params.yaml and the committed results under eval/ change during every `dvc repro` or
+# `dvc exp run`; params are logged anyway
 _NOT_CODE = {"dvc.lock", "params.yaml"}
+_RESULTS = "eval/"
 # tag name -> distribution; the libraries whose numerics (or logging) a run's metrics depend on
 _LIBRARIES = {"lib.torch": "torch", "lib.numpy": "numpy", "lib.pandas": "pandas", "lib.mlflow": "mlflow",
               "lib.sklearn": "scikit-learn"}
@@ -85,7 +87,8 @@ def provenance_tags() -> dict[str, str]:
         tags["git.commit"] = commit
     status = git("status", "--porcelain", "--untracked-files=no")
     if status is not None:
-        changed = sorted(line[3:] for line in status.splitlines() if line[3:] not in _NOT_CODE)
+        changed = sorted(path for path in (line[3:] for line in status.splitlines())
+                         if path not in _NOT_CODE and not path.startswith(_RESULTS))
         tags["git.dirty"] = str(bool(changed)).lower()
         if changed:
             tags["git.dirty_files"] = ", ".join(changed)[:4000]
