@@ -48,6 +48,7 @@ def test_a_section_shows_model_baselines_published_figures_and_changes():
     assert "| user and movie biases | baseline_biases.rmse | 0.8909 |" in text
     assert "| lesson, dot product + biases | 2016 ml-latest-small, random 20% | 0.875-0.881 |" in text
     assert "| model.rmse | 0.8600 | 0.8472 | -0.0128 |" in text
+    assert "| extra | - | 1.0000 | - |" in _section({**metrics, "extra": 1.0}, metrics)
     assert "baseline_biases.rmse | 0.8909 | 0.8909" not in text  # unchanged metrics stay out
     assert "![movielens_study.png](movielens_study.png)" in text
 

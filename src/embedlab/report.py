@@ -111,7 +111,8 @@ def task_section(task: Task, metrics: dict[str, float], old: dict[str, float], i
         diff = metrics_diff(old, metrics)
         changed = diff[diff["change"].fillna(1) != 0]
         lines += ["Changed since the last committed run:", ""]
-        lines += (_table(["metric", "committed", "now", "change"], changed.values.tolist()) if len(changed)
+        rows = [[m, old_v, new_v, "-" if pd.isna(d) else f"{d:+.4f}"] for m, old_v, new_v, d in changed.values.tolist()]
+        lines += (_table(["metric", "committed", "now", "change"], rows) if len(changed)
                   else ["nothing: every metric equals the committed one."])
     else:
         lines += ["No committed run to compare with."]
