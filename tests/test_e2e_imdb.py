@@ -20,7 +20,7 @@ def trained(new_project):
         "imdb.vocab.max_size": 3000, "imdb.vocab.lm_unsup_reviews": 300, "imdb.vocab.labelled_reviews": 400,
         "imdb.lm.emb_size": 24, "imdb.lm.hidden": 32, "imdb.lm.layers": 2, "imdb.lm.max_tokens": 30000,
         "imdb.lm.batch_size": 16, "imdb.classifier.max_len": 60, "imdb.classifier.batch_size": 32,
-        "imdb.classifier.unfreeze": [-1, 0], "imdb.classifier.epochs": [1, 1],
+        "imdb.classifier.unfreeze": [-1, 0], "imdb.classifier.epochs": [1, 1], "imdb.classifier.lr": [0.01, 0.003],
         "imdb.evaluate.tfidf_max_features": 5000, "imdb.evaluate.samples": 1, "imdb.evaluate.sample_words": 5,
     })
     project.commit("tiny imdb")

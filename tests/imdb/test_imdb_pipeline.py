@@ -47,7 +47,7 @@ def test_roles_subsample_unsup_and_labelled_reviews():
 
 LM = LMConfig(emb_size=16, hidden=24, layers=1, adaptive_softmax=False, dropout_scale=0.0, bptt=8,
               batch_size=4, max_tokens=None, epochs=2, lr=0.01, weight_decay=0.0, clip=0.3, seed=0)
-CLAS = ClassifierConfig(max_len=30, bptt=8, batch_size=8, dropout_scale=0.0, head_hidden=8, lr=0.01,
+CLAS = ClassifierConfig(max_len=30, bptt=8, batch_size=8, dropout_scale=0.0, head_hidden=8, lr=(0.01, 0.01),
                         lr_decay=2.6, unfreeze=(-1, 0), epochs=(1, 2), weight_decay=0.0, seed=0)
 TEXTS = ["a great great film , loved it"] * 20 + ["a bad dull film , hated it"] * 20
 
@@ -80,13 +80,30 @@ def test_classifier_stages_number_epochs_and_unfreeze_gradually(trained):
     # a head-only stage leaves the encoder exactly as the LM left it
     ids, offsets = numericalize([" ".join(tokenize(t)) for t in TEXTS], vocab)
     labels = np.array([1] * 20 + [0] * 20)
-    head_only = dataclasses.replace(CLAS, unfreeze=(-1,), epochs=(1,))
+    head_only = dataclasses.replace(CLAS, unfreeze=(-1,), epochs=(1,), lr=(0.01,))
     frozen, _ = learner.train_classifier(head_only, LM, lm.state_dict(), len(vocab), (ids, offsets, labels),
                                          (ids, offsets, labels), torch.device("cpu"))
     for name, value in lm.encoder.state_dict().items():
         assert torch.equal(frozen.encoder.state_dict()[name], value), name
     fresh = learner.build_classifier(LM, CLAS, len(vocab))
     assert not torch.equal(fresh.encoder.embedding.weight, lm.encoder.embedding.weight)
+
+
+def test_each_unfreezing_stage_trains_at_its_own_lr(trained):
+    vocab, lm, _, _, _ = trained
+    ids, offsets = numericalize([" ".join(tokenize(t)) for t in TEXTS], vocab)
+    labels = np.array([1] * 20 + [0] * 20)
+    # everything unfrozen in stage 2, but at lr 0: the encoder must stay the LM's
+    still = dataclasses.replace(CLAS, lr=(0.01, 0.0))
+    clf, _ = learner.train_classifier(still, LM, lm.state_dict(), len(vocab), (ids, offsets, labels),
+                                      (ids, offsets, labels), torch.device("cpu"))
+    for name, value in lm.encoder.state_dict().items():
+        assert torch.equal(clf.encoder.state_dict()[name], value), name
+
+
+def test_classifier_config_wants_one_lr_per_stage():
+    with pytest.raises(EmbedlabError, match="one entry per stage"):
+        dataclasses.replace(CLAS, lr=(0.01,))
 
 
 def test_predict_texts_labels_raw_text(trained):

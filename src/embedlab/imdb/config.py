@@ -47,7 +47,7 @@ class ClassifierConfig:
     batch_size: int
     dropout_scale: float
     head_hidden: int
-    lr: float
+    lr: tuple[float, ...]       # the head's peak lr per stage (lower groups: / lr_decay each)
     lr_decay: float
     unfreeze: tuple[int, ...]   # gradual unfreezing: layer groups trained per stage (-1 head only)
     epochs: tuple[int, ...]     # epochs per stage
@@ -55,8 +55,9 @@ class ClassifierConfig:
     seed: int
 
     def __post_init__(self):
-        if len(self.unfreeze) != len(self.epochs) or not self.epochs:
-            raise EmbedlabError("imdb.classifier.unfreeze and epochs must be lists of the same length")
+        if not self.epochs or not len(self.unfreeze) == len(self.epochs) == len(self.lr):
+            raise EmbedlabError("imdb.classifier.unfreeze, epochs and lr must be lists of the same "
+                                "length: one entry per stage of gradual unfreezing")
 
 
 @dataclass(frozen=True)

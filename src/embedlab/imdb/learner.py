@@ -74,7 +74,8 @@ def train_classifier(cfg: ClassifierConfig, lm_cfg: LMConfig, lm_state: dict, vo
                      valid: tuple[np.ndarray, np.ndarray, np.ndarray], device: torch.device,
                      on_epoch: Callable[[dict], None] | None = None):
     """Gradual unfreezing: one one-cycle fit per stage, each training layer groups
-    `unfreeze[k]` onwards at ULMFiT's discriminative rates. Returns (classifier, history)."""
+    `unfreeze[k]` onwards at ULMFiT's discriminative rates below a peak of `lr[k]`.
+    Returns (classifier, history)."""
     seed_everything(cfg.seed)
     clf = build_classifier(lm_cfg, cfg, vocab_size)
     m.load_encoder(clf, lm_state)
@@ -88,10 +89,10 @@ def train_classifier(cfg: ClassifierConfig, lm_cfg: LMConfig, lm_state: dict, vo
         if on_epoch:
             on_epoch(row)
 
-    for stage, (first_group, epochs) in enumerate(zip(cfg.unfreeze, cfg.epochs)):
+    for stage, (first_group, epochs, lr) in enumerate(zip(cfg.unfreeze, cfg.epochs, cfg.lr)):
         m.freeze_to(clf, first_group)
         groups = m.layer_groups(clf)
-        lrs = m.discriminative_lrs(cfg.lr, len(groups), cfg.lr_decay)
+        lrs = m.discriminative_lrs(lr, len(groups), cfg.lr_decay)
         trainable = [(g, lr) for g, lr in zip(groups, lrs) if g[0].requires_grad]
         print(f"stage {stage + 1}: training {len(trainable)} of {len(groups)} layer groups")
         history += fit(clf, train_batches, valid_batches, nn.CrossEntropyLoss(),
