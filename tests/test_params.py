@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Literal, Optional
 
 import pytest
 
+import config_trees
 from embedlab import params
 from embedlab.errors import EmbedlabError
 
@@ -29,21 +31,8 @@ class Outer:
 GOOD = {"inner": {"mode": "fast", "lr": 0.5, "sizes": [1, 2]}, "name": "x", "steps": 3}
 
 
-def with_(tree: dict, dotted: str, value) -> dict:
-    import copy
-    out = copy.deepcopy(tree)
-    *path, last = dotted.split(".")
-    node = out
-    for p in path:
-        node = node[p]
-    node[last] = value
-    return out
-
-
-def err(data) -> str:
-    with pytest.raises(EmbedlabError) as info:
-        params.build(Outer, data, "task")
-    return str(info.value)
+with_ = config_trees.changed
+err = partial(config_trees.config_error, lambda data: params.build(Outer, data, "task"))
 
 
 def test_build_good():

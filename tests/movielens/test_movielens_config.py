@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import copy
+from functools import partial
 from pathlib import Path
 
 import pytest
 import yaml
 
+import config_trees
 from embedlab import params
 from embedlab.errors import EmbedlabError
 from embedlab.movielens.config import MovieLensConfig, load_config
@@ -23,21 +25,8 @@ GOOD = {"movielens": {
     "dropout_study": {"train": {"model": "neural"}, "settings": {"none": {"emb_dropout": 0.0}}},
 }}
 
-
-def changed(dotted: str, value) -> dict:
-    tree = copy.deepcopy(GOOD)
-    *path, last = dotted.split(".")
-    node = tree
-    for p in path:
-        node = node[p]
-    node[last] = value
-    return tree
-
-
-def error(tree: dict) -> str:
-    with pytest.raises(EmbedlabError) as info:
-        load_config(tree)
-    return str(info.value)
+changed = partial(config_trees.changed, GOOD)
+error = partial(config_trees.config_error, load_config)
 
 
 def test_good_config():

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import copy
+from functools import partial
 from pathlib import Path
 
 import pytest
 import yaml
 
+import config_trees
 from embedlab import params
 from embedlab.errors import EmbedlabError
 from embedlab.rossmann.config import RossmannConfig, TrainConfig, load_config
@@ -23,21 +25,8 @@ GOOD = {"rossmann": {
     "dropout_study": {"train": {"epochs": 2}, "settings": {"none": {"emb_dropout": 0.0}}},
 }}
 
-
-def changed(dotted: str, value) -> dict:
-    tree = copy.deepcopy(GOOD)
-    *path, last = dotted.split(".")
-    node = tree
-    for part in path:
-        node = node[part]
-    node[last] = value
-    return tree
-
-
-def error(tree: dict) -> str:
-    with pytest.raises(EmbedlabError) as info:
-        load_config(tree)
-    return str(info.value)
+changed = partial(config_trees.changed, GOOD)
+error = partial(config_trees.config_error, load_config)
 
 
 def test_good_tree_gives_typed_config():
