@@ -1,0 +1,61 @@
+"""How much of a Rossmann RMSPE is the seed? Train the default model (params.yaml) once per
+seed on the committed features and split, and print each seed's validation RMSPE, their
+spread, and the RMSPE of the seeds' averaged predictions (geometric mean of their sales).
+
+    python benchmarks/rossmann_seeds.py [--seeds 42 1 2] [--set key=value ...]
+
+Run from the project root after `dvc repro rossmann_split`. Each seed costs one full training
+(about 7 minutes on 2 cores at the defaults). `--set` changes rossmann.train for this run only,
+e.g. `--set epochs=4`.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import time
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from embedlab import params
+from embedlab.metrics import rmspe, rmspe_batch_mean
+from embedlab.rossmann import learner
+from embedlab.rossmann.config import load_config
+from embedlab.rossmann.split import apply_split
+from embedlab.training import pick_device
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[42, 1, 2])
+    parser.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE")
+    args = parser.parse_args()
+    cfg = load_config(params.load())
+    changes = {k: yaml.safe_load(v) for k, v in (item.split("=", 1) for item in args.set)}
+    train_cfg = dataclasses.replace(cfg.train, **changes)
+    train_df, valid_df = apply_split(pd.read_parquet("data/rossmann/features/train.parquet"),
+                                     pd.read_parquet("data/rossmann/split.parquet"))
+    valid_df = valid_df[valid_df["Sales"] > 0]
+    y = valid_df["Sales"].to_numpy(np.float64)
+    print(f"{cfg.split.method} split, {len(valid_df):,} validation rows; train changes: {changes or 'none'}")
+    log_preds = []
+    for seed in args.seeds:
+        start = time.perf_counter()
+        model, prep, _ = learner.train(dataclasses.replace(train_cfg, seed=seed), train_df, valid_df,
+                                       pick_device())
+        pred = learner.predict_sales(model, prep, valid_df)
+        log_preds.append(np.log(pred))
+        print(f"seed {seed}: RMSPE {rmspe(y, pred):.4f}, lesson-style {rmspe_batch_mean(y, pred):.4f} "
+              f"({time.perf_counter() - start:.0f} s)", flush=True)
+    scores = [rmspe(y, np.exp(p)) for p in log_preds]
+    print(f"mean {np.mean(scores):.4f}, sd {np.std(scores, ddof=1) if len(scores) > 1 else 0:.4f}, "
+          f"range {min(scores):.4f}..{max(scores):.4f}")
+    for k in range(2, len(log_preds) + 1):
+        pred = np.exp(np.mean(log_preds[:k], axis=0))
+        print(f"average of the first {k} seeds: RMSPE {rmspe(y, pred):.4f}, "
+              f"lesson-style {rmspe_batch_mean(y, pred):.4f}")
+
+
+if __name__ == "__main__":
+    main()
