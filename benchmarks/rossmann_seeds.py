@@ -39,16 +39,16 @@ def main() -> None:
     valid_df = valid_df[valid_df["Sales"] > 0]
     y = valid_df["Sales"].to_numpy(np.float64)
     print(f"{cfg.split.method} split, {len(valid_df):,} validation rows; train changes: {changes or 'none'}")
-    log_preds = []
+    log_preds, scores = [], []
     for seed in args.seeds:
         start = time.perf_counter()
         model, prep, _ = learner.train(dataclasses.replace(train_cfg, seed=seed), train_df, valid_df,
                                        pick_device())
         pred = learner.predict_sales(model, prep, valid_df)
         log_preds.append(np.log(pred))
-        print(f"seed {seed}: RMSPE {rmspe(y, pred):.4f}, lesson-style {rmspe_batch_mean(y, pred):.4f} "
+        scores.append(rmspe(y, pred))
+        print(f"seed {seed}: RMSPE {scores[-1]:.4f}, lesson-style {rmspe_batch_mean(y, pred):.4f} "
               f"({time.perf_counter() - start:.0f} s)", flush=True)
-    scores = [rmspe(y, np.exp(p)) for p in log_preds]
     print(f"mean {np.mean(scores):.4f}, sd {np.std(scores, ddof=1) if len(scores) > 1 else 0:.4f}, "
           f"range {min(scores):.4f}..{max(scores):.4f}")
     for k in range(2, len(log_preds) + 1):

@@ -52,15 +52,21 @@ CLAS = ClassifierConfig(max_len=30, bptt=8, batch_size=8, dropout_scale=0.0, hea
 TEXTS = ["a great great film , loved it"] * 20 + ["a bad dull film , hated it"] * 20
 
 
+def _labelled(vocab: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """TEXTS as (ids, offsets, labels)."""
+    ids, offsets = numericalize([" ".join(tokenize(t)) for t in TEXTS], vocab)
+    return ids, offsets, np.array([1] * 20 + [0] * 20)
+
+
 @pytest.fixture(scope="module")
 def trained():
     vocab = build_vocab([" ".join(tokenize(t)) for t in TEXTS], max_size=100, min_freq=1)
-    ids, offsets = numericalize([" ".join(tokenize(t)) for t in TEXTS], vocab)
-    labels = np.array([1] * 20 + [0] * 20)
+    ids, offsets, labels = _labelled(vocab)
     torch.set_num_threads(1)
     lm, lm_history = learner.train_lm(LM, ids[:-40], ids[-40:], len(vocab), torch.device("cpu"))
-    clf, history = learner.train_classifier(CLAS, LM, lm.state_dict(), len(vocab), (ids, offsets, labels),
-                                            (ids, offsets, labels), torch.device("cpu"))
+    reviews = (ids, offsets, labels)
+    clf, history = learner.train_classifier(CLAS, LM, lm.state_dict(), len(vocab), reviews, reviews,
+                                            torch.device("cpu"))
     return vocab, lm, lm_history, clf, history
 
 
@@ -78,11 +84,10 @@ def test_classifier_stages_number_epochs_and_unfreeze_gradually(trained):
     # the last stage trained everything: the encoder moved away from the LM's weights
     assert not torch.equal(clf.encoder.embedding.weight, lm.encoder.embedding.weight)
     # a head-only stage leaves the encoder exactly as the LM left it
-    ids, offsets = numericalize([" ".join(tokenize(t)) for t in TEXTS], vocab)
-    labels = np.array([1] * 20 + [0] * 20)
+    reviews = _labelled(vocab)
     head_only = dataclasses.replace(CLAS, unfreeze=(-1,), epochs=(1,), lr=(0.01,))
-    frozen, _ = learner.train_classifier(head_only, LM, lm.state_dict(), len(vocab), (ids, offsets, labels),
-                                         (ids, offsets, labels), torch.device("cpu"))
+    frozen, _ = learner.train_classifier(head_only, LM, lm.state_dict(), len(vocab), reviews, reviews,
+                                         torch.device("cpu"))
     for name, value in lm.encoder.state_dict().items():
         assert torch.equal(frozen.encoder.state_dict()[name], value), name
     fresh = learner.build_classifier(LM, CLAS, len(vocab))
@@ -91,12 +96,11 @@ def test_classifier_stages_number_epochs_and_unfreeze_gradually(trained):
 
 def test_each_unfreezing_stage_trains_at_its_own_lr(trained):
     vocab, lm, _, _, _ = trained
-    ids, offsets = numericalize([" ".join(tokenize(t)) for t in TEXTS], vocab)
-    labels = np.array([1] * 20 + [0] * 20)
+    reviews = _labelled(vocab)
     # everything unfrozen in stage 2, but at lr 0: the encoder must stay the LM's
     still = dataclasses.replace(CLAS, lr=(0.01, 0.0))
-    clf, _ = learner.train_classifier(still, LM, lm.state_dict(), len(vocab), (ids, offsets, labels),
-                                      (ids, offsets, labels), torch.device("cpu"))
+    clf, _ = learner.train_classifier(still, LM, lm.state_dict(), len(vocab), reviews, reviews,
+                                      torch.device("cpu"))
     for name, value in lm.encoder.state_dict().items():
         assert torch.equal(clf.encoder.state_dict()[name], value), name
 

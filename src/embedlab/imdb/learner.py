@@ -89,10 +89,10 @@ def train_classifier(cfg: ClassifierConfig, lm_cfg: LMConfig, lm_state: dict, vo
         if on_epoch:
             on_epoch(row)
 
-    for stage, (first_group, epochs, lr) in enumerate(zip(cfg.unfreeze, cfg.epochs, cfg.lr)):
+    for stage, (first_group, epochs, peak_lr) in enumerate(zip(cfg.unfreeze, cfg.epochs, cfg.lr)):
         m.freeze_to(clf, first_group)
         groups = m.layer_groups(clf)
-        lrs = m.discriminative_lrs(lr, len(groups), cfg.lr_decay)
+        lrs = m.discriminative_lrs(peak_lr, len(groups), cfg.lr_decay)
         trainable = [(g, lr) for g, lr in zip(groups, lrs) if g[0].requires_grad]
         print(f"stage {stage + 1}: training {len(trainable)} of {len(groups)} layer groups")
         history += fit(clf, train_batches, valid_batches, nn.CrossEntropyLoss(),
