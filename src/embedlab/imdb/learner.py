@@ -61,7 +61,7 @@ def train_lm(cfg: LMConfig, train_ids: np.ndarray, valid_ids: np.ndarray, vocab_
     history = fit(lm, LMBatches(train_ids, cfg.batch_size, cfg.bptt, cfg.seed),
                   LMBatches(valid_ids, cfg.batch_size, cfg.bptt, cfg.seed, variable=False), lm.loss,
                   epochs=cfg.epochs, lr=cfg.lr, weight_decay=cfg.weight_decay, device=device,
-                  betas=BETAS, clip=cfg.clip, on_epoch=with_perplexity)
+                  betas=BETAS, clip=cfg.clip, on_epoch=with_perplexity, bf16=cfg.bf16)
     return lm.cpu(), history
 
 
@@ -98,17 +98,18 @@ def train_classifier(cfg: ClassifierConfig, lm_cfg: LMConfig, lm_state: dict, vo
         history += fit(clf, train_batches, valid_batches, nn.CrossEntropyLoss(),
                        epochs=epochs, lr=[lr for _, lr in trainable], weight_decay=cfg.weight_decay,
                        device=device, param_groups=[{"params": g} for g, _ in trainable],
-                       betas=BETAS, metrics={"valid_accuracy": accuracy}, on_epoch=numbered)
+                       betas=BETAS, metrics={"valid_accuracy": accuracy}, on_epoch=numbered,
+                       bf16=cfg.bf16)
         done += epochs
     return clf.cpu(), history
 
 
 def predict_proba(clf: m.SentimentClassifier, ids: np.ndarray, offsets: np.ndarray, max_len: int,
-                  batch_size: int = 64) -> np.ndarray:
+                  batch_size: int = 64, bf16: bool = False) -> np.ndarray:
     """P(positive) per review, in the reviews' own order."""
     batches = ClassifierBatches(ids, offsets, np.zeros(len(offsets) - 1, dtype=np.int64), batch_size,
                                 max_len, shuffle=False, seed=0)
-    logits, _ = predict(clf, batches, torch.device("cpu"))
+    logits, _ = predict(clf, batches, torch.device("cpu"), bf16=bf16)
     proba = np.empty(len(offsets) - 1)
     proba[batches.order] = torch.softmax(torch.from_numpy(logits), 1)[:, 1].numpy()
     return proba
