@@ -2,7 +2,7 @@
 
 Language model: tokens per second for one training step (forward, backward, clip, AdamW) on
 batch x bptt windows, for the lesson's size and smaller CPU candidates, with the full softmax
-or the tied adaptive one; and the minutes one pass over 30M tokens (all 100k reviews) and
+or the tied adaptive one, in float32 and (two sizes) bfloat16 autocast; and the minutes one pass over 30M tokens (all 100k reviews) and
 over 5M tokens would take. Classifier: tokens per second training on (and predicting) reviews
 cut to their last `max_len` tokens, for the candidate encoders.
 
@@ -42,6 +42,10 @@ class Config:
     vocab: int
     softmax: str  # "full", "classic" (2000, 10000) or "geometric" (1000, 2000, 4000, ...)
     batch: int = 64
+    bf16: bool = False  # bfloat16 autocast, as imdb.lm/classifier.precision: bf16
+
+    def autocast(self):
+        return torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16)
 
     @property
     def cutoffs(self) -> tuple[int, ...] | None:
@@ -50,7 +54,8 @@ class Config:
 
     def describe(self) -> str:
         return (f"{self.name:<3} emb {self.emb} hid {self.hidden} x{self.layers} "
-                f"vocab {self.vocab / 1000:.0f}k {self.softmax:<9} bs {self.batch}")
+                f"vocab {self.vocab / 1000:.0f}k {self.softmax:<9} bs {self.batch}"
+                f"{' bf16' if self.bf16 else ''}")
 
 
 CONFIGS = [
@@ -62,6 +67,8 @@ CONFIGS = [
     Config("c3", 200, 400, 2, 20_000, "geometric"),
     Config("c4", 200, 300, 2, 15_000, "geometric"),
     Config("c5", 200, 300, 2, 15_000, "geometric", batch=32),
+    Config("b'", 200, 500, 3, LESSON_VOCAB, "geometric", bf16=True),
+    Config("c3", 200, 400, 2, 20_000, "geometric", bf16=True),  # the CPU default's size
 ]
 CLASSIFIER_CONFIGS = [c for c in CONFIGS if c.name in ("b'", "c2", "c3", "c4")]
 
@@ -94,7 +101,8 @@ def lm_tokens_per_s(config: Config, seconds: float, rng: np.random.Generator) ->
     x, y = zipf_ids(rng, config.vocab, (2, config.batch, BPTT))
 
     def step():
-        loss = lm.loss(lm(x), y)
+        with config.autocast():
+            loss = lm.loss(lm(x), y)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         nn.utils.clip_grad_norm_(lm.parameters(), 0.3)
@@ -113,13 +121,14 @@ def classifier_tokens_per_s(config: Config, max_len: int, seconds: float,
     y = torch.from_numpy(rng.integers(0, 2, batch))
 
     def train_step():
-        loss = nn.functional.cross_entropy(clf(x), y)
+        with config.autocast():
+            loss = nn.functional.cross_entropy(clf(x), y)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
 
     def predict_step():
-        with torch.no_grad():
+        with torch.no_grad(), config.autocast():
             clf(x)
 
     clf.train()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 import torch
 from torch import nn
@@ -80,7 +81,7 @@ class Line(nn.Module):
         return self.lin(x).squeeze(1)
 
 
-def _fit(epochs=6):
+def _fit(epochs=6, bf16=False):
     seed_everything(0)
     model = Line()
     x, y = _line_data()
@@ -88,7 +89,8 @@ def _fit(epochs=6):
     valid = Batches(x[48:], y[48:], batch_size=5, shuffle=False)
     rows = []
     history = fit(model, train, valid, nn.MSELoss(), epochs=epochs, lr=0.3, weight_decay=0.0, device=CPU,
-                  metrics={"rmse": lambda t, p: float(((t - p) ** 2).mean() ** 0.5)}, on_epoch=rows.append)
+                  metrics={"rmse": lambda t, p: float(((t - p) ** 2).mean() ** 0.5)}, on_epoch=rows.append,
+                  bf16=bf16)
     return model, history, rows, valid
 
 
@@ -117,6 +119,19 @@ def test_fit_same_seed_same_history():
     _, h1, _, _ = _fit(epochs=3)
     _, h2, _, _ = _fit(epochs=3)
     assert h1 == h2
+
+
+def test_fit_in_bf16_learns_reproducibly_and_really_runs_in_bf16():
+    model, history, _, valid = _fit(bf16=True)
+    assert model.lin.weight.dtype == torch.float32  # autocast computes in bf16, keeps fp32 weights
+    assert model.lin.weight.item() == pytest.approx(3.0, abs=0.3)
+    assert model.lin.bias.item() == pytest.approx(1.0, abs=0.3)
+    assert _fit(bf16=True)[1] == history
+    assert history != _fit()[1]  # bf16's rounding shows: the autocast was on
+    fp32, _ = predict(model, valid, CPU)
+    bf16, _ = predict(model, valid, CPU, bf16=True)
+    assert not np.array_equal(fp32, bf16)
+    np.testing.assert_allclose(bf16, fp32, atol=0.05)
 
 
 def test_fit_without_metrics():

@@ -119,6 +119,21 @@ def test_predict_texts_labels_raw_text(trained):
     assert len(predict_texts(clf, vocab, CLAS.max_len, [])) == 0
 
 
+def test_bf16_classifier_trains_and_predicts_like_fp32(trained):
+    vocab, lm, _, _, fp32_history = trained
+    cfg = dataclasses.replace(CLAS, precision="bf16")
+    clf, history = learner.train_classifier(cfg, LM, lm.state_dict(), len(vocab), _labelled(vocab),
+                                            _labelled(vocab), torch.device("cpu"))
+    assert history != fp32_history  # bf16's rounding shows: the autocast was on
+    # the same start (head-only epoch from the same LM) gives nearly the same loss
+    assert history[0]["valid_loss"] == pytest.approx(fp32_history[0]["valid_loss"], abs=0.02)
+    texts = ["Loved it, a GREAT film!", "Dull. Hated it.", "a film"]
+    in_bf16 = predict_texts(clf, vocab, cfg.max_len, texts, bf16=True)["probability"].to_numpy()
+    in_fp32 = predict_texts(clf, vocab, cfg.max_len, texts)["probability"].to_numpy()
+    assert not np.array_equal(in_bf16, in_fp32)
+    np.testing.assert_allclose(in_bf16, in_fp32, atol=0.05)
+
+
 def test_review_sentiment_pyfunc_serves_predict_texts(trained, tmp_path):
     vocab, _, _, clf, _ = trained
     learner.save(tmp_path / "model.pt", clf, {"lm": LM, "classifier": CLAS}, vocab)
