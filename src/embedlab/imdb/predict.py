@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import mlflow
 import mlflow.pyfunc
 import pandas as pd
 import torch
@@ -13,6 +12,7 @@ from embedlab.imdb import learner
 from embedlab.imdb.config import ClassifierConfig, LMConfig
 from embedlab.imdb.tokenize import tokenize
 from embedlab.imdb.vocab import numericalize
+from embedlab.serving import log_pyfunc, signature
 
 LABELS = ("negative", "positive")
 
@@ -50,12 +50,8 @@ class ReviewSentiment(mlflow.pyfunc.PythonModel):
 
 
 def log_review_model(model_path: Path, name: str = "model") -> None:
-    import embedlab
-
     example = pd.DataFrame({"text": ["A wonderful, moving film.", "Dull and far too long. 2/10"]})
-    mlflow.pyfunc.log_model(
-        name=name, python_model=ReviewSentiment(), artifacts={"classifier": str(model_path)},
-        code_paths=[str(Path(embedlab.__file__).parent)], input_example=example,
-        pip_requirements=[f"torch=={torch.__version__.split('+')[0]}", f"mlflow=={mlflow.__version__}",
-                          f"pandas=={pd.__version__}", "pyarrow", "scikit-learn"],
-    )
+    clf, vocab, cfg = load_classifier(model_path)
+    output = predict_texts(clf, vocab, cfg.max_len, list(example["text"]), cfg.bf16)
+    log_pyfunc(ReviewSentiment(), artifacts={"classifier": str(model_path)}, input_example=example,
+               signature=signature(example, output), name=name)
