@@ -13,7 +13,7 @@ from embedlab.cli import run_stage
 from embedlab.imdb import learner
 from embedlab.imdb.config import load_config
 from embedlab.imdb.predict import log_review_model
-from embedlab.training import pick_device
+from embedlab.training import pick_device, wants_bf16
 
 PREPARED = Path("data/imdb/prepared")
 LM = Path("data/imdb/lm")
@@ -33,6 +33,7 @@ def main() -> None:
     lm_state = learner.load_state(LM / "model.pt", vocab)["state_dict"]
     with tracking.run("imdb", run_name="classifier") as run:
         tracking.log_task_params(all_params, "imdb")
+        mlflow.set_tag("bf16", wants_bf16(cfg.classifier.precision, pick_device()))  # what "auto" chose
         mlflow.set_tag("lm_run_id", tracking.load_run_id(LM))
         clf, history = learner.train_classifier(
             cfg.classifier, cfg.lm, lm_state, len(vocab), _reviews("clas_train"), _reviews("clas_valid"),

@@ -34,7 +34,8 @@ def main() -> None:
     cfg = load_config(params.load()).evaluate
     clf, vocab, clf_cfg = load_classifier(CLASSIFIER / "model.pt")
     test = np.load(PREPARED / "test.npz")
-    proba = learner.predict_proba(clf, test["ids"], test["offsets"], clf_cfg.max_len, bf16=clf_cfg.bf16)
+    proba = learner.predict_proba(clf, test["ids"], test["offsets"], clf_cfg.max_len,
+                                  precision=clf_cfg.precision)
     y = test["labels"]
     pred = (proba >= 0.5).astype(int)
 

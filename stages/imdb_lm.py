@@ -14,7 +14,7 @@ from embedlab.imdb import learner
 from embedlab.imdb.config import load_config
 from embedlab.imdb.generate import sample
 from embedlab.imdb.tokenize import tokenize
-from embedlab.training import pick_device
+from embedlab.training import pick_device, wants_bf16
 
 PREPARED = Path("data/imdb/prepared")
 OUT = Path("data/imdb/lm")
@@ -29,6 +29,7 @@ def main() -> None:
     train_ids, valid_ids = np.load(PREPARED / "lm_train.npy"), np.load(PREPARED / "lm_valid.npy")
     with tracking.run("imdb", run_name="language model") as run:
         tracking.log_task_params(all_params, "imdb")
+        mlflow.set_tag("bf16", wants_bf16(cfg.lm.precision, pick_device()))  # what "auto" chose
         mlflow.log_metrics({"vocab_size": len(vocab), "lm_train_tokens": len(train_ids),
                             "lm_valid_tokens": len(valid_ids)})
         lm, history = learner.train_lm(cfg.lm, train_ids, valid_ids, len(vocab), pick_device(),

@@ -8,7 +8,7 @@ import pytest
 import torch
 from torch import nn
 
-from embedlab.training import Batches, fit, predict, seed_everything
+from embedlab.training import Batches, fit, predict, seed_everything, wants_bf16
 
 CPU = torch.device("cpu")
 
@@ -132,6 +132,16 @@ def test_fit_in_bf16_learns_reproducibly_and_really_runs_in_bf16():
     bf16, _ = predict(model, valid, CPU, bf16=True)
     assert not np.array_equal(fp32, bf16)
     np.testing.assert_allclose(bf16, fp32, atol=0.05)
+
+
+def test_wants_bf16_obeys_an_explicit_choice_and_auto_asks_the_hardware():
+    assert wants_bf16("bf16", CPU) and not wants_bf16("fp32", CPU)
+    assert wants_bf16("auto", CPU) == ("avx512_bf16" in _cpu_flags() or "amx_tile" in _cpu_flags())
+
+
+def _cpu_flags() -> set[str]:  # Linux's view of the CPU, independent of torch's
+    with open("/proc/cpuinfo") as f:
+        return {flag for line in f if line.startswith("flags") for flag in line.split(":")[1].split()}
 
 
 def test_fit_without_metrics():

@@ -58,6 +58,17 @@ def _reset(model: nn.Module) -> None:
         model.reset()
 
 
+def wants_bf16(precision: str, device: torch.device) -> bool:
+    """`precision` "bf16", "fp32", or "auto": bfloat16 where the hardware computes in it natively."""
+    if precision != "auto":
+        return precision == "bf16"
+    if device.type == "cuda":
+        return torch.cuda.is_bf16_supported()
+    # Private, but what torch itself consults to pick its bf16 CPU kernels; without these
+    # instructions bf16 is emulated and slower than float32.
+    return torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported()
+
+
 def _autocast(device: torch.device, bf16: bool):
     # bfloat16 keeps float32's range, so unlike float16 it needs no loss scaling; weights,
     # optimizer state and the ops autocast keeps in float32 (softmax, losses) stay float32.

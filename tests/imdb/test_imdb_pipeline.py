@@ -128,7 +128,7 @@ def test_bf16_classifier_trains_and_predicts_like_fp32(trained):
     # the same start (head-only epoch from the same LM) gives nearly the same loss
     assert history[0]["valid_loss"] == pytest.approx(fp32_history[0]["valid_loss"], abs=0.02)
     texts = ["Loved it, a GREAT film!", "Dull. Hated it.", "a film"]
-    in_bf16 = predict_texts(clf, vocab, cfg.max_len, texts, bf16=True)["probability"].to_numpy()
+    in_bf16 = predict_texts(clf, vocab, cfg.max_len, texts, "bf16")["probability"].to_numpy()
     in_fp32 = predict_texts(clf, vocab, cfg.max_len, texts)["probability"].to_numpy()
     assert not np.array_equal(in_bf16, in_fp32)
     np.testing.assert_allclose(in_bf16, in_fp32, atol=0.05)

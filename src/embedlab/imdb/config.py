@@ -39,12 +39,8 @@ class LMConfig:
     weight_decay: float
     clip: float
     seed: int
-    # bf16: bfloat16 autocast, 1.3-1.5x faster on CPUs with AVX512-BF16 (see benchmarks/imdb_lm_speed.py)
-    precision: Literal["fp32", "bf16"] = "fp32"
-
-    @property
-    def bf16(self) -> bool:
-        return self.precision == "bf16"
+    # bfloat16 autocast or not; auto: where the hardware has it (training.wants_bf16)
+    precision: Literal["auto", "bf16", "fp32"] = "fp32"
 
 
 @dataclass(frozen=True)
@@ -60,11 +56,7 @@ class ClassifierConfig:
     epochs: tuple[int, ...]     # epochs per stage
     weight_decay: float
     seed: int
-    precision: Literal["fp32", "bf16"] = "fp32"  # also used to predict, as validation measured it
-
-    @property
-    def bf16(self) -> bool:
-        return self.precision == "bf16"
+    precision: Literal["auto", "bf16", "fp32"] = "fp32"  # also used to predict
 
     def __post_init__(self):
         if not self.epochs or not len(self.unfreeze) == len(self.epochs) == len(self.lr):

@@ -17,7 +17,7 @@ from embedlab.imdb import model as m
 from embedlab.imdb.batches import ClassifierBatches, LMBatches
 from embedlab.imdb.config import ClassifierConfig, LMConfig
 from embedlab.imdb.vocab import check_vocab_matches
-from embedlab.training import fit, predict, seed_everything
+from embedlab.training import fit, predict, seed_everything, wants_bf16
 
 # AWD-LSTM's dropouts as fastai sets them for a language model, scaled by `dropout_scale`
 # (fastai's drop_mult); the classifier's are heavier (ULMFiT), by the same scale.
@@ -61,7 +61,8 @@ def train_lm(cfg: LMConfig, train_ids: np.ndarray, valid_ids: np.ndarray, vocab_
     history = fit(lm, LMBatches(train_ids, cfg.batch_size, cfg.bptt, cfg.seed),
                   LMBatches(valid_ids, cfg.batch_size, cfg.bptt, cfg.seed, variable=False), lm.loss,
                   epochs=cfg.epochs, lr=cfg.lr, weight_decay=cfg.weight_decay, device=device,
-                  betas=BETAS, clip=cfg.clip, on_epoch=with_perplexity, bf16=cfg.bf16)
+                  betas=BETAS, clip=cfg.clip, on_epoch=with_perplexity,
+                  bf16=wants_bf16(cfg.precision, device))
     return lm.cpu(), history
 
 
@@ -99,17 +100,18 @@ def train_classifier(cfg: ClassifierConfig, lm_cfg: LMConfig, lm_state: dict, vo
                        epochs=epochs, lr=[lr for _, lr in trainable], weight_decay=cfg.weight_decay,
                        device=device, param_groups=[{"params": g} for g, _ in trainable],
                        betas=BETAS, metrics={"valid_accuracy": accuracy}, on_epoch=numbered,
-                       bf16=cfg.bf16)
+                       bf16=wants_bf16(cfg.precision, device))
         done += epochs
     return clf.cpu(), history
 
 
 def predict_proba(clf: m.SentimentClassifier, ids: np.ndarray, offsets: np.ndarray, max_len: int,
-                  batch_size: int = 64, bf16: bool = False) -> np.ndarray:
-    """P(positive) per review, in the reviews' own order."""
+                  batch_size: int = 64, precision: str = "fp32") -> np.ndarray:
+    """P(positive) per review, in the reviews' own order, on the CPU."""
     batches = ClassifierBatches(ids, offsets, np.zeros(len(offsets) - 1, dtype=np.int64), batch_size,
                                 max_len, shuffle=False, seed=0)
-    logits, _ = predict(clf, batches, torch.device("cpu"), bf16=bf16)
+    cpu = torch.device("cpu")
+    logits, _ = predict(clf, batches, cpu, bf16=wants_bf16(precision, cpu))
     proba = np.empty(len(offsets) - 1)
     proba[batches.order] = torch.softmax(torch.from_numpy(logits), 1)[:, 1].numpy()
     return proba

@@ -28,13 +28,13 @@ def load_classifier(path: Path):
     return clf.eval(), saved["vocab"], cfg
 
 
-def predict_texts(clf, vocab: list[str], max_len: int, texts: list[str], bf16: bool = False) -> pd.DataFrame:
+def predict_texts(clf, vocab: list[str], max_len: int, texts: list[str], precision: str = "fp32") -> pd.DataFrame:
     """One row per text: label ('positive'/'negative') and P(positive), with the tokenizer and
     vocabulary the model was trained with."""
     if not texts:
         return pd.DataFrame({"label": pd.Series(dtype=str), "probability": pd.Series(dtype=float)})
     ids, offsets = numericalize([" ".join(tokenize(t)) for t in texts], vocab)
-    proba = learner.predict_proba(clf, ids, offsets, max_len, bf16=bf16)
+    proba = learner.predict_proba(clf, ids, offsets, max_len, precision=precision)
     return pd.DataFrame({"label": [LABELS[int(p >= 0.5)] for p in proba], "probability": proba})
 
 
@@ -46,12 +46,12 @@ class ReviewSentiment(mlflow.pyfunc.PythonModel):
 
     def predict(self, context, model_input, params=None):
         texts = model_input["text"] if isinstance(model_input, pd.DataFrame) else model_input
-        return predict_texts(self.clf, self.vocab, self.cfg.max_len, [str(t) for t in texts], self.cfg.bf16)
+        return predict_texts(self.clf, self.vocab, self.cfg.max_len, [str(t) for t in texts], self.cfg.precision)
 
 
 def log_review_model(model_path: Path, name: str = "model") -> None:
     example = pd.DataFrame({"text": ["A wonderful, moving film.", "Dull and far too long. 2/10"]})
     clf, vocab, cfg = load_classifier(model_path)
-    output = predict_texts(clf, vocab, cfg.max_len, list(example["text"]), cfg.bf16)
+    output = predict_texts(clf, vocab, cfg.max_len, list(example["text"]), cfg.precision)
     log_pyfunc(ReviewSentiment(), artifacts={"classifier": str(model_path)}, input_example=example,
                signature=signature(example, output), name=name)
