@@ -19,7 +19,7 @@ def trained(new_project):
     project.set_params(**{
         "imdb.vocab.max_size": 3000, "imdb.vocab.lm_unsup_reviews": 300, "imdb.vocab.labelled_reviews": 400,
         "imdb.lm.emb_size": 24, "imdb.lm.hidden": 32, "imdb.lm.layers": 2, "imdb.lm.max_tokens": 30000,
-        "imdb.lm.batch_size": 16, "imdb.classifier.max_len": 60, "imdb.classifier.batch_size": 32,
+        "imdb.lm.batch_size": 16, "imdb.lm.epochs": 2, "imdb.classifier.max_len": 60, "imdb.classifier.batch_size": 32,
         "imdb.classifier.unfreeze": [-1, 0], "imdb.classifier.epochs": [1, 1], "imdb.classifier.lr": [0.01, 0.003],
         "imdb.evaluate.tfidf_max_features": 5000, "imdb.evaluate.samples": 1, "imdb.evaluate.sample_words": 5,
     })
@@ -50,7 +50,7 @@ def test_imdb_repro_trains_lm_and_classifier_and_scores_test(trained):
     assert lm_run.info.status == clf_run.info.status == "FINISHED"
     assert clf_run.data.metrics["test_accuracy"] == pytest.approx(metrics["test_accuracy"])
     history = mlflow.MlflowClient().get_metric_history(lm_run.info.run_id, "valid_perplexity")
-    assert [m.step for m in history] == [1]
+    assert [m.step for m in history] == [1, 2]
     samples = (project.path / "eval/imdb/lm_samples.md").read_text()
     assert samples.count("**This movie was**") == 1
 
