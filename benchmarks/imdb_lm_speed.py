@@ -150,18 +150,18 @@ def main() -> None:
     print(f"torch {torch.__version__}, {args.threads} threads, {os.cpu_count()} CPUs, "
           f"load average {load}; bptt {BPTT}")
 
-    print(f"\nlanguage model (forward + backward + AdamW)\n{'config':<50} {'tokens/s':>9} "
+    print(f"\nlanguage model (forward + backward + AdamW)\n{'config':<55} {'tokens/s':>9} "
           f"{'min/30M':>8} {'min/5M':>7}")
     for config in CONFIGS:
         rate = lm_tokens_per_s(config, args.seconds, rng)
-        print(f"{config.describe():<50} {rate:>9,.0f} {30e6 / rate / 60:>8.0f} {5e6 / rate / 60:>7.1f}",
+        print(f"{config.describe():<55} {rate:>9,.0f} {30e6 / rate / 60:>8.0f} {5e6 / rate / 60:>7.1f}",
               flush=True)
 
-    print(f"\nclassifier, batch 32 x {args.max_len} tokens\n{'config':<50} {'train tok/s':>11} "
+    print(f"\nclassifier, batch 32 x {args.max_len} tokens\n{'config':<55} {'train tok/s':>11} "
           f"{'predict tok/s':>13}")
     for config in CLASSIFIER_CONFIGS:
         train, predict = classifier_tokens_per_s(config, args.max_len, args.seconds, rng)
-        print(f"{config.describe():<50} {train:>11,.0f} {predict:>13,.0f}", flush=True)
+        print(f"{config.describe():<55} {train:>11,.0f} {predict:>13,.0f}", flush=True)
 
 
 if __name__ == "__main__":
