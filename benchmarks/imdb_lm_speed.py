@@ -2,9 +2,10 @@
 
 Language model: tokens per second for one training step (forward, backward, clip, AdamW) on
 batch x bptt windows, for the lesson's size and smaller CPU candidates, with the full softmax
-or the tied adaptive one, in float32 and (two sizes) bfloat16 autocast; and the minutes one pass over 30M tokens (all 100k reviews) and
-over 5M tokens would take. Classifier: tokens per second training on (and predicting) reviews
-cut to their last `max_len` tokens, for the candidate encoders.
+or the tied adaptive one, in float32 and (two sizes) bfloat16 autocast; and the minutes one pass
+over 30M tokens (all 100k reviews) and over 5M tokens would take. Classifier: tokens per second
+training on (and predicting) reviews cut to their last `max_len` tokens, for the candidate
+encoders.
 
 Token ids are drawn from a Zipf law like real word frequencies, so the adaptive softmax's tail
 clusters see about as many targets as they would on IMDB.
@@ -24,6 +25,9 @@ from torch import nn
 
 from embedlab.imdb.model import AWDLSTMEncoder, LanguageModel, SentimentClassifier, geometric_cutoffs
 from embedlab.imdb.vocab import PAD_ID, UNK_ID
+from embedlab.training import autocast
+
+CPU = torch.device("cpu")
 
 BPTT = 70
 LESSON_VOCAB = 34_945
@@ -45,7 +49,7 @@ class Config:
     bf16: bool = False  # bfloat16 autocast, as imdb.lm/classifier.precision: bf16
 
     def autocast(self):
-        return torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16)
+        return autocast(CPU, self.bf16)
 
     @property
     def cutoffs(self) -> tuple[int, ...] | None:

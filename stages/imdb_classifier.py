@@ -33,11 +33,12 @@ def main() -> None:
     lm_state = learner.load_state(LM / "model.pt", vocab)["state_dict"]
     with tracking.run("imdb", run_name="classifier") as run:
         tracking.log_task_params(all_params, "imdb")
-        mlflow.set_tag("bf16", wants_bf16(cfg.classifier.precision, pick_device()))  # what "auto" chose
+        device = pick_device()
+        mlflow.set_tag("bf16", wants_bf16(cfg.classifier.precision, device))  # what "auto" chose
         mlflow.set_tag("lm_run_id", tracking.load_run_id(LM))
         clf, history = learner.train_classifier(
             cfg.classifier, cfg.lm, lm_state, len(vocab), _reviews("clas_train"), _reviews("clas_valid"),
-            pick_device(), on_epoch=lambda row: tracking.log_epoch(row, step=row["epoch"]))
+            device, on_epoch=lambda row: tracking.log_epoch(row, step=row["epoch"]))
         with atomic_path(OUT, is_dir=True) as tmp:
             learner.save(tmp / "model.pt", clf, {"lm": cfg.lm, "classifier": cfg.classifier}, vocab)
             tracking.save_run_id(run.info.run_id, tmp)

@@ -29,10 +29,11 @@ def main() -> None:
     train_ids, valid_ids = np.load(PREPARED / "lm_train.npy"), np.load(PREPARED / "lm_valid.npy")
     with tracking.run("imdb", run_name="language model") as run:
         tracking.log_task_params(all_params, "imdb")
-        mlflow.set_tag("bf16", wants_bf16(cfg.lm.precision, pick_device()))  # what "auto" chose
+        device = pick_device()
+        mlflow.set_tag("bf16", wants_bf16(cfg.lm.precision, device))  # what "auto" chose
         mlflow.log_metrics({"vocab_size": len(vocab), "lm_train_tokens": len(train_ids),
                             "lm_valid_tokens": len(valid_ids)})
-        lm, history = learner.train_lm(cfg.lm, train_ids, valid_ids, len(vocab), pick_device(),
+        lm, history = learner.train_lm(cfg.lm, train_ids, valid_ids, len(vocab), device,
                                        on_epoch=lambda row: tracking.log_epoch(row, step=row["epoch"]))
         with atomic_path(OUT, is_dir=True) as tmp:
             learner.save(tmp / "model.pt", lm, {"lm": cfg.lm}, vocab)

@@ -69,7 +69,7 @@ def wants_bf16(precision: str, device: torch.device) -> bool:
     return torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported()
 
 
-def _autocast(device: torch.device, bf16: bool):
+def autocast(device: torch.device, bf16: bool):
     # bfloat16 keeps float32's range, so unlike float16 it needs no loss scaling; weights,
     # optimizer state and the ops autocast keeps in float32 (softmax, losses) stay float32.
     return torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16)
@@ -81,11 +81,10 @@ def _run_eval(model, batches, device, loss_fn=None, keep=True, bf16=False):
     _reset(model)
     preds, targets, total, count = [], [], 0.0, 0
     for batch in batches:
-        with _autocast(device, bf16):
+        with autocast(device, bf16):
             out, target = _forward(model, batch, device)
-        if loss_fn is not None:
-            with _autocast(device, bf16):
-                loss = loss_fn(out, target)
+            loss = None if loss_fn is None else loss_fn(out, target)
+        if loss is not None:
             total += loss.item() * target.numel()
             count += target.numel()
         if keep:
@@ -162,7 +161,7 @@ def fit(
         bar = tqdm(train, total=len(train), desc=f"epoch {epoch}/{epochs}", leave=False,
                    disable=None, mininterval=0.5)
         for batch in bar:
-            with _autocast(device, bf16):
+            with autocast(device, bf16):
                 out, target = _forward(model, batch, device)
                 loss = loss_fn(out, target)
             opt.zero_grad(set_to_none=True)

@@ -28,7 +28,8 @@ def load_classifier(path: Path):
     return clf.eval(), saved["vocab"], cfg
 
 
-def predict_texts(clf, vocab: list[str], max_len: int, texts: list[str], precision: str = "fp32") -> pd.DataFrame:
+def predict_texts(clf, vocab: list[str], max_len: int, texts: list[str],
+                  precision: str = "fp32") -> pd.DataFrame:
     """One row per text: label ('positive'/'negative') and P(positive), with the tokenizer and
     vocabulary the model was trained with."""
     if not texts:
@@ -46,7 +47,8 @@ class ReviewSentiment(mlflow.pyfunc.PythonModel):
 
     def predict(self, context, model_input, params=None):
         texts = model_input["text"] if isinstance(model_input, pd.DataFrame) else model_input
-        return predict_texts(self.clf, self.vocab, self.cfg.max_len, [str(t) for t in texts], self.cfg.precision)
+        return predict_texts(self.clf, self.vocab, self.cfg.max_len, [str(t) for t in texts],
+                             self.cfg.precision)
 
 
 def log_review_model(model_path: Path, name: str = "model") -> None:
