@@ -55,6 +55,7 @@ def synthetic_features(n: int = 2000, seed: int = 0, n_stores: int = 300) -> pd.
         "StateHoliday_bw": ints(0, 2, np.int8),
         "SchoolHoliday_fw": ints(0, 7, np.int8),
         "SchoolHoliday_bw": ints(0, 7, np.int8),
+        "AfterClosed": ints(0, 15, np.int16), "BeforeClosed": ints(0, 15, np.int16),
         "CompetitionDistance": floats(20, 20000),
         "Max_TemperatureC": floats(0, 35), "Mean_TemperatureC": floats(-5, 25),
         "Min_TemperatureC": floats(-10, 15),

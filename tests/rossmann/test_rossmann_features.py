@@ -10,6 +10,7 @@ import pytest
 from embedlab.errors import EmbedlabError
 from embedlab.rossmann.features import (
     CATEGORICAL,
+    CLOSED_DAYS_CAP,
     CONTINUOUS,
     NO_EVENT_DAYS,
     add_competition_features,
@@ -25,8 +26,8 @@ NONE = NO_EVENT_DAYS
 
 
 def event_keys(rows: list[tuple], index=None) -> pd.DataFrame:
-    """Rows of (Store, Date, SchoolHoliday, StateHoliday, Promo)."""
-    columns = ["Store", "Date", "SchoolHoliday", "StateHoliday", "Promo"]
+    """Rows of (Store, Date, SchoolHoliday, StateHoliday, Promo, Open)."""
+    columns = ["Store", "Date", "SchoolHoliday", "StateHoliday", "Promo", "Open"]
     frame = pd.DataFrame(rows, columns=columns, index=index)
     return frame.assign(Date=pd.to_datetime(frame["Date"]))
 
@@ -35,10 +36,12 @@ def days(start: str, n: int) -> list[str]:
     return list(pd.date_range(start, periods=n).strftime("%Y-%m-%d"))
 
 
-def store_rows(store: int, dates: list[str], *, school=None, state=None, promo=None) -> list[tuple]:
-    """One store's rows; events not given are all zero ('0' for StateHoliday)."""
+def store_rows(store: int, dates: list[str], *, school=None, state=None, promo=None,
+               open_=None) -> list[tuple]:
+    """One store's rows; events not given are all zero ('0' for StateHoliday), the store open."""
     n = len(dates)
-    return list(zip([store] * n, dates, school or [0] * n, state or ["0"] * n, promo or [0] * n))
+    return list(zip([store] * n, dates, school or [0] * n, state or ["0"] * n, promo or [0] * n,
+                    open_ or [1] * n))
 
 
 def test_after_and_before_stop_at_the_store_boundary():
@@ -96,6 +99,29 @@ def test_elapsed_days_are_capped():
     assert list(got["BeforeStateHoliday"]) == [0, 1, 0]
 
 
+def test_closed_means_closed_on_a_day_it_would_open():
+    # 2015-03-01 is a Sunday. Closed: the Sunday (normal), the Tuesday (state holiday: normal),
+    # Thursday and Friday (abnormal: a refurbishment, say). Monday 9th's Open is missing: open.
+    dates = days("2015-03-01", 9)
+    open_ = [0, 1, 0, 1, 0, 0, 1, 0, None]
+    state = ["0", "0", "a", "0", "0", "0", "0", "0", "0"]
+    keys = event_keys(store_rows(1, dates, state=state, open_=open_)).astype({"Open": "Int8"})
+    got = event_features(keys)
+    cap = CLOSED_DAYS_CAP
+    assert list(got["AfterClosed"]) == [cap, cap, cap, cap, 0, 0, 1, 2, 3]
+    assert list(got["BeforeClosed"]) == [4, 3, 2, 1, 0, 0, cap, cap, cap]
+    assert list(got["Closed_bw"]) == [0, 0, 0, 0, 1, 2, 2, 2, 2]
+
+
+def test_closed_days_are_capped():
+    dates = days("2015-03-02", 40)  # a Monday; closed on the first day only
+    got = event_features(event_keys(store_rows(1, dates, open_=[0] + [1] * 39)))
+    after = list(got["AfterClosed"])
+    assert after[:3] == [0, 1, 2] and after[CLOSED_DAYS_CAP] == CLOSED_DAYS_CAP
+    assert max(after) == CLOSED_DAYS_CAP
+    assert list(got["BeforeClosed"])[1:] == [CLOSED_DAYS_CAP] * 39
+
+
 def test_repeated_store_and_date_is_an_error():
     keys = event_keys(store_rows(1, ["2015-01-01", "2015-01-02", "2015-01-02"], promo=[0, 1, 1]))
     with pytest.raises(
@@ -109,7 +135,7 @@ def joined_rows(store: int, dates: list[str], promo: list[int]) -> pd.DataFrame:
     n = len(dates)
     return pd.DataFrame({
         "Store": store, "Date": pd.to_datetime(dates), "Promo": promo, "SchoolHoliday": 0,
-        "StateHoliday": ["0"] * n,
+        "StateHoliday": ["0"] * n, "Open": 1,
         "CompetitionOpenSinceMonth": pd.array([pd.NA] * n, dtype="Int16"),
         "CompetitionOpenSinceYear": pd.array([pd.NA] * n, dtype="Int16"),
         "Promo2SinceWeek": pd.array([pd.NA] * n, dtype="Int16"),
@@ -175,7 +201,8 @@ def test_date_parts():
 
 
 def test_model_column_lists():
-    assert len(CATEGORICAL) == len(set(CATEGORICAL)) == 22
+    # the lesson's 22, and AfterClosed / BeforeClosed
+    assert len(CATEGORICAL) == len(set(CATEGORICAL)) == 24
     assert len(CONTINUOUS) == len(set(CONTINUOUS)) == 16
     assert not set(CATEGORICAL) & set(CONTINUOUS)
 

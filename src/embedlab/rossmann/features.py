@@ -2,7 +2,7 @@
 
 Conventions where the lesson's notebook was implicit, looped over rows, or was changed on purpose:
 
-- Events: SchoolHoliday != 0, StateHoliday != '0', Promo != 0.
+- Events: SchoolHoliday != 0, StateHoliday != '0', Promo != 0, and Closed (below).
 - After<Event> / Before<Event>: calendar days since the store's latest event / until its next one,
   the row's own date included, so an event today gives 0 in both. Before counts forward in positive
   days (the lesson's were negative).
@@ -14,6 +14,11 @@ Conventions where the lesson's notebook was implicit, looped over rows, or was c
 - Where a store has no event at or before a row (After), or at or after it (Before), the value is
   NO_EVENT_DAYS, and every value is capped at it: "a year or more, or none in the data". The lesson
   left NaN there and filled 0, which reads as "event today".
+- Closed (not a lesson feature; ours): the store is closed (Open == 0) on a day that is neither a
+  Sunday nor a state holiday: a refurbishment, a stocktaking. Sales around such closures are not
+  ordinary (a clearance before, a rush or a slow restart after), and they dominate the validation
+  error. AfterClosed / BeforeClosed are capped at CLOSED_DAYS_CAP ("15 days or more, or none")
+  so that they make small categorical inputs. A missing Open (test.csv has a few) counts as open.
 - <Event>_bw / <Event>_fw: the number of event days among the WINDOW_DAYS calendar days ending /
   starting on the row's date, that date included. Where no date is missing this equals the lesson's
   rolling(7, min_periods=1).sum() over consecutive rows of the store in date order (backward) and in
@@ -36,7 +41,7 @@ CATEGORICAL = [
     "Store", "DayOfWeek", "Year", "Month", "Day", "StateHoliday", "CompetitionMonthsOpen",
     "Promo2Weeks", "StoreType", "Assortment", "PromoInterval", "CompetitionOpenSinceYear",
     "Promo2SinceYear", "State", "Week", "Events", "Promo_fw", "Promo_bw", "StateHoliday_fw",
-    "StateHoliday_bw", "SchoolHoliday_fw", "SchoolHoliday_bw",
+    "StateHoliday_bw", "SchoolHoliday_fw", "SchoolHoliday_bw", "AfterClosed", "BeforeClosed",
 ]
 CONTINUOUS = [
     "CompetitionDistance", "Max_TemperatureC", "Mean_TemperatureC", "Min_TemperatureC",
@@ -45,10 +50,11 @@ CONTINUOUS = [
     "SchoolHoliday",
 ]
 
-EVENTS = ("SchoolHoliday", "StateHoliday", "Promo")
-EVENT_KEYS = ["Store", "Date", *EVENTS]
+EVENTS = ("SchoolHoliday", "StateHoliday", "Promo", "Closed")
+EVENT_KEYS = ["Store", "Date", "SchoolHoliday", "StateHoliday", "Promo", "Open"]  # what EVENTS need
 WINDOW_DAYS = 7
 NO_EVENT_DAYS = 365
+CLOSED_DAYS_CAP = 15
 COMPETITION_MONTHS_CAP = 24
 PROMO2_WEEKS_CAP = 25
 # Start dates before this year are treated as unknown (the lesson's rule; it also catches the fill).
@@ -161,8 +167,9 @@ def event_features(keys: pd.DataFrame) -> pd.DataFrame:
     for name, happened in event_flags(keys).items():
         happened = happened[order]
         event_day = pd.Series(np.where(happened, day, np.nan))
-        columns[f"After{name}"] = _elapsed(day - event_day.groupby(store).ffill().to_numpy())
-        columns[f"Before{name}"] = _elapsed(event_day.groupby(store).bfill().to_numpy() - day)
+        cap = CLOSED_DAYS_CAP if name == "Closed" else NO_EVENT_DAYS
+        columns[f"After{name}"] = _elapsed(day - event_day.groupby(store).ffill().to_numpy(), cap)
+        columns[f"Before{name}"] = _elapsed(event_day.groupby(store).bfill().to_numpy() - day, cap)
         columns[f"{name}_bw"], columns[f"{name}_fw"] = window_counts(key, happened, WINDOW_DAYS)
     return pd.DataFrame(columns).iloc[np.argsort(order)].set_axis(keys.index)
 
@@ -172,12 +179,15 @@ def event_flags(keys: pd.DataFrame) -> dict[str, np.ndarray]:
         "SchoolHoliday": keys["SchoolHoliday"].to_numpy() != 0,
         "StateHoliday": (keys["StateHoliday"] != "0").to_numpy(),
         "Promo": keys["Promo"].to_numpy() != 0,
+        "Closed": (keys["Open"].eq(0).to_numpy(dtype=bool, na_value=False)
+                   & (keys["Date"].dt.day_of_week != 6).to_numpy()
+                   & (keys["StateHoliday"] == "0").to_numpy()),
     }
 
 
-def _elapsed(days: np.ndarray) -> np.ndarray:
-    """Days as int16, NaN (no event in that direction) and anything longer read as NO_EVENT_DAYS."""
-    return np.fmin(days, NO_EVENT_DAYS).astype("int16")
+def _elapsed(days: np.ndarray, cap: int) -> np.ndarray:
+    """Days as int16, NaN (no event in that direction) and anything longer read as `cap`."""
+    return np.fmin(days, cap).astype("int16")
 
 
 def window_counts(
