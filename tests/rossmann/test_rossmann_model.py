@@ -25,10 +25,10 @@ def test_embedding_size_fastai(n, width):
 
 
 def net(cardinalities=(3, 9, 200), n_cont=3, rule="lesson", emb_dropout=0.0, layers=(8, 4),
-        dropouts=(0.0, 0.0), y_range=(0.0, 10.0)) -> TabularNet:
+        dropouts=(0.0, 0.0), y_range=(0.0, 10.0), **options) -> TabularNet:
     torch.manual_seed(0)
     return TabularNet(list(cardinalities), n_cont, emb_size_rule=rule, emb_dropout=emb_dropout,
-                      layers=list(layers), dropouts=list(dropouts), y_range=y_range)
+                      layers=list(layers), dropouts=list(dropouts), y_range=y_range, **options)
 
 
 def inputs(n=64, cardinalities=(3, 9, 200), n_cont=3, scale=1.0, seed=1) -> torch.Tensor:
@@ -102,3 +102,27 @@ def test_embedding_dropout_alone_changes_training_outputs():
             emb.weight.normal_(0, 1.0)  # big enough for dropping them to matter
     model.train()
     assert not torch.allclose(model(x), model(x))
+
+
+def test_batchnorm_follows_each_hidden_layer_only_when_asked():
+    def norms(model):
+        return [m.num_features for m in model.layers if isinstance(m, torch.nn.BatchNorm1d)]
+
+    assert norms(net()) == []
+    with_bn = net(batchnorm=True)
+    assert norms(with_bn) == [8, 4]
+    kinds = [type(m).__name__ for m in with_bn.layers]
+    assert kinds == ["Linear", "ReLU", "BatchNorm1d", "Dropout"] * 2 + ["Linear"]
+    out = with_bn.train()(inputs())
+    assert out.shape == (64,) and torch.isfinite(out).all()
+
+
+def test_embedding_inits():
+    lesson = net(cardinalities=(3, 9, 2000), emb_init="lesson")
+    for emb in lesson.embeds:  # uniform in +-2 / (width + 1)
+        assert emb.weight.abs().max() <= 2 / (emb.embedding_dim + 1)
+    big = lesson.embeds[2].weight  # 2001 x 50 draws fill the range: +-2/51
+    assert big.abs().max() > 0.99 * 2 / 51 and abs(big.std().item() - 2 / 51 / 3 ** 0.5) < 0.001
+    fastai = net(cardinalities=(3, 9, 2000), emb_init="fastai")
+    big = fastai.embeds[2].weight  # 2001 x 50 draws: a normal of deviation 0.01
+    assert abs(big.std().item() - 0.01) < 0.0005 and abs(big.mean().item()) < 0.0005

@@ -45,6 +45,8 @@ class TrainConfig:
     max_train_rows: int | None = None  # a random subset, for quick runs
     sgdr_after: int | None = None  # null: one cycle; k: k epochs at lr, then 1-epoch cosine cycles
     betas: tuple[float, ...] = (0.9, 0.99)
+    batchnorm: bool = False  # after each hidden layer, as fastai v1
+    emb_init: Literal["lesson", "fastai"] = "lesson"
 
     def __post_init__(self):
         if len(self.layers) != len(self.dropouts):

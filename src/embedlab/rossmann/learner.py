@@ -25,7 +25,7 @@ EVAL_BATCH = 8192
 def build_model(cfg: TrainConfig, prep: preprocess.Preprocessor, y_range: tuple[float, float]) -> TabularNet:
     return TabularNet(prep.cardinalities, prep.n_cont, emb_size_rule=cfg.emb_size_rule,
                       emb_dropout=cfg.emb_dropout, layers=list(cfg.layers), dropouts=list(cfg.dropouts),
-                      y_range=y_range)
+                      y_range=y_range, batchnorm=cfg.batchnorm, emb_init=cfg.emb_init)
 
 
 def training_rows(train_df: pd.DataFrame, cfg: TrainConfig) -> pd.DataFrame:

@@ -1,5 +1,6 @@
 """The lesson's entity-embedding network: one embedding per categorical, dropout on them, batch-norm
-on the continuous inputs, dense ReLU layers with dropout, a sigmoid range over log sales."""
+on the continuous inputs, dense ReLU layers with dropout, a sigmoid range over log sales. Later fastai
+(v1's TabularModel) added batch-norm after each hidden layer and a small normal embedding init."""
 from __future__ import annotations
 
 import torch
@@ -19,22 +20,27 @@ class TabularNet(nn.Module):
     values, so the model takes a single array when served."""
 
     def __init__(self, cardinalities: list[int], n_cont: int, *, emb_size_rule: str, emb_dropout: float,
-                 layers: list[int], dropouts: list[float], y_range: tuple[float, float]):
+                 layers: list[int], dropouts: list[float], y_range: tuple[float, float],
+                 batchnorm: bool = False, emb_init: str = "lesson"):
         super().__init__()
         self.n_cat = len(cardinalities)
         self.embeds = nn.ModuleList(nn.Embedding(n + 1, embedding_size(n + 1, emb_size_rule))
                                     for n in cardinalities)
         for emb in self.embeds:
-            # the 2017 lesson's init: wide enough that the categories, not just the continuous
-            # inputs, move the first predictions
-            bound = 2 / (emb.embedding_dim + 1)
-            nn.init.uniform_(emb.weight, -bound, bound)
+            if emb_init == "lesson":
+                # the 2017 lesson's: wide enough that the categories, not just the continuous
+                # inputs, move the first predictions
+                bound = 2 / (emb.embedding_dim + 1)
+                nn.init.uniform_(emb.weight, -bound, bound)
+            else:  # fastai v1's: small, so the first steps of a one-cycle schedule stay stable
+                nn.init.trunc_normal_(emb.weight, std=0.01)
         self.emb_drop = nn.Dropout(emb_dropout)
         self.bn_cont = nn.BatchNorm1d(n_cont)
         width = sum(e.embedding_dim for e in self.embeds) + n_cont
         blocks = []
         for size, p in zip(layers, dropouts):
-            blocks += [nn.Linear(width, size), nn.ReLU(), nn.Dropout(p)]
+            blocks += [nn.Linear(width, size), nn.ReLU(), *([nn.BatchNorm1d(size)] if batchnorm else []),
+                       nn.Dropout(p)]
             width = size
         self.layers = nn.Sequential(*blocks, nn.Linear(width, 1))
         for layer in self.layers:
