@@ -75,7 +75,8 @@ def trained(data):
 def test_train_history(data, trained):
     _, _, history, seen = trained
     assert [row["epoch"] for row in history] == [1, 2]
-    assert all(set(row) == {"epoch", "train_loss", "valid_loss", "valid_rmspe"} for row in history)
+    assert all(set(row) == {"epoch", "member", "train_loss", "valid_loss", "valid_rmspe"} for row in history)
+    assert [row["member"] for row in history] == [1, 1]
     assert all(np.isfinite(row["valid_rmspe"]) and row["valid_rmspe"] > 0 for row in history)
     # validation has closed days (Sales 0); they are left out, or log(0) would make the loss infinite
     assert (data[1]["Sales"] == 0).any()
@@ -89,6 +90,26 @@ def test_train_same_config_same_history(data, trained):
     assert history2 == history
     for (name, a), (_, b) in zip(model.state_dict().items(), model2.state_dict().items()):
         assert torch.equal(a, b), name
+
+
+def test_an_ensemble_is_its_seeds_networks_averaged_in_log_space(data, trained):
+    single, prep, history, _ = trained
+    seen = []
+    ensemble, prep2, history2 = learner.train(config(ensemble=2), *data, CPU, on_epoch=seen.append)
+    assert prep2 == prep and len(ensemble.members) == 2
+    # member 1 is the single network of the same seed; member 2 the single network of seed + 1
+    next_seed, _, next_history = learner.train(config(seed=2), *data, CPU)
+    for member, alone in ((ensemble.members[0], single.members[0]), (ensemble.members[1], next_seed.members[0])):
+        for (name, a), (_, b) in zip(member.state_dict().items(), alone.state_dict().items()):
+            assert torch.equal(a, b), name
+    # one history, epochs numbered on across the members
+    assert [(row["epoch"], row["member"]) for row in history2] == [(1, 1), (2, 1), (3, 2), (4, 2)]
+    assert history2[2]["valid_rmspe"] == next_history[0]["valid_rmspe"]
+    assert seen == history2
+    # the prediction: the geometric mean of the members' sales
+    rows = data[1][data[1]["Sales"] > 0]
+    both = [learner.predict_sales(m, prep, rows) for m in (single, next_seed)]
+    np.testing.assert_allclose(learner.predict_sales(ensemble, prep, rows), np.sqrt(both[0] * both[1]), rtol=1e-5)
 
 
 def test_valid_rmspe_is_rmspe_of_predicted_sales_on_days_with_sales(data, trained):
@@ -183,6 +204,7 @@ def test_build_model_follows_preprocessor_and_config():
     prep = preprocess.fit(pd.DataFrame({"a": [1, 2, 3], "b": ["x", "y", "x"], "c": [1.0, np.nan, 2.0]}),
                           ["a", "b"], ["c"])
     model = learner.build_model(config(layers=(6,), dropouts=(0.2,)), prep, (0.0, 3.0))
-    assert [e.num_embeddings for e in model.embeds] == [4, 3]
-    assert model.bn_cont.num_features == 2  # c and its was-missing flag
+    [net] = model.members
+    assert [e.num_embeddings for e in net.embeds] == [4, 3]
+    assert net.bn_cont.num_features == 2  # c and its was-missing flag
     assert model.y_range == (0.0, 3.0)

@@ -47,6 +47,7 @@ class TrainConfig:
     betas: tuple[float, ...] = (0.9, 0.99)
     batchnorm: bool = False  # after each hidden layer, as fastai v1
     emb_init: Literal["lesson", "fastai"] = "lesson"
+    ensemble: int = 1  # networks from seeds seed, seed + 1, ...; their log predictions averaged
 
     def __post_init__(self):
         if len(self.layers) != len(self.dropouts):
@@ -54,8 +55,8 @@ class TrainConfig:
                                 f"{list(self.dropouts)} must have the same length")
         if not all(0 <= p < 1 for p in (*self.dropouts, self.emb_dropout)):
             raise EmbedlabError("rossmann.train dropouts must be in [0, 1)")
-        if min(self.epochs, self.batch_size, *self.layers) < 1:
-            raise EmbedlabError("rossmann.train epochs, batch_size and layers must be at least 1")
+        if min(self.epochs, self.batch_size, self.ensemble, *self.layers) < 1:
+            raise EmbedlabError("rossmann.train epochs, batch_size, ensemble and layers must be at least 1")
         if self.sgdr_after is not None and not 0 <= self.sgdr_after < self.epochs:
             raise EmbedlabError("rossmann.train.sgdr_after must be null or from 0 to epochs - 1")
         if len(self.betas) != 2 or not all(0 <= b < 1 for b in self.betas):

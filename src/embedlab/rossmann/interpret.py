@@ -4,12 +4,15 @@ from __future__ import annotations
 import pandas as pd
 from sklearn.decomposition import PCA
 
-from embedlab.rossmann.model import TabularNet
+from embedlab.rossmann.model import Ensemble, TabularNet
 from embedlab.rossmann.preprocess import Preprocessor
 
 
-def embedding_components(model: TabularNet, prep: Preprocessor, column: str) -> pd.DataFrame:
-    """One row per training value of `column` (index 0, missing/unseen, left out)."""
+def embedding_components(model: TabularNet | Ensemble, prep: Preprocessor, column: str) -> pd.DataFrame:
+    """One row per training value of `column` (index 0, missing/unseen, left out); of an ensemble,
+    its first network's (each learns its own coordinates, so they cannot be averaged)."""
+    if isinstance(model, Ensemble):
+        model = model.members[0]
     position = list(prep.categories).index(column)
     weights = model.embeds[position].weight.detach().numpy()[1:]
     pcs = PCA(n_components=2, random_state=0).fit_transform(weights)

@@ -16,13 +16,17 @@ from embedlab.metrics import rmspe
 from embedlab.rossmann import preprocess
 from embedlab.rossmann.config import TrainConfig
 from embedlab.rossmann.features import CATEGORICAL, CONTINUOUS
-from embedlab.rossmann.model import TabularNet
+from embedlab.rossmann.model import Ensemble, TabularNet
 from embedlab.training import Batches, fit, predict, seed_everything
 
 EVAL_BATCH = 8192
 
 
-def build_model(cfg: TrainConfig, prep: preprocess.Preprocessor, y_range: tuple[float, float]) -> TabularNet:
+def build_model(cfg: TrainConfig, prep: preprocess.Preprocessor, y_range: tuple[float, float]) -> Ensemble:
+    return Ensemble([build_net(cfg, prep, y_range) for _ in range(cfg.ensemble)])
+
+
+def build_net(cfg: TrainConfig, prep: preprocess.Preprocessor, y_range: tuple[float, float]) -> TabularNet:
     return TabularNet(prep.cardinalities, prep.n_cont, emb_size_rule=cfg.emb_size_rule,
                       emb_dropout=cfg.emb_dropout, layers=list(cfg.layers), dropouts=list(cfg.dropouts),
                       y_range=y_range, batchnorm=cfg.batchnorm, emb_init=cfg.emb_init)
@@ -39,27 +43,39 @@ def training_rows(train_df: pd.DataFrame, cfg: TrainConfig) -> pd.DataFrame:
 
 def train(cfg: TrainConfig, train_df: pd.DataFrame, valid_df: pd.DataFrame, device: torch.device,
           on_epoch: Callable[[dict], None] | None = None):
-    """Returns (model, preprocessor, history)."""
-    seed_everything(cfg.seed)
+    """Returns (model, preprocessor, history). The model is an Ensemble of `cfg.ensemble` networks,
+    the k-th (from 0) seeded with cfg.seed + k and trained after the one before it; the history
+    numbers their epochs on (member 2's first epoch follows member 1's last)."""
     train_df, valid_df = training_rows(train_df, cfg), valid_df[valid_df["Sales"] > 0]
     prep = preprocess.fit(train_df, CATEGORICAL, CONTINUOUS)
+    x_train, x_valid = torch.from_numpy(prep.transform(train_df)), torch.from_numpy(prep.transform(valid_df))
     y_train = np.log(train_df["Sales"].to_numpy(np.float32))
+    y_valid = torch.from_numpy(np.log(valid_df["Sales"].to_numpy(np.float32)))
     y_range = (0.0, float(cfg.y_range_factor * y_train.max()))
-    model = build_model(cfg, prep, y_range)
-    history = fit(
-        model,
-        Batches(torch.from_numpy(prep.transform(train_df)), torch.from_numpy(y_train),
-                batch_size=cfg.batch_size, shuffle=True, seed=cfg.seed),
-        Batches(torch.from_numpy(prep.transform(valid_df)),
-                torch.from_numpy(np.log(valid_df["Sales"].to_numpy(np.float32))),
-                batch_size=EVAL_BATCH, shuffle=False),
-        nn.MSELoss(),
-        epochs=cfg.epochs, lr=cfg.lr, weight_decay=cfg.weight_decay, device=device,
-        betas=tuple(cfg.betas), sgdr_after=cfg.sgdr_after,
-        metrics={"valid_rmspe": lambda y, p: rmspe(np.exp(y), np.exp(p))},
-        on_epoch=on_epoch,
-    )
-    return model.cpu(), prep, history
+    members, history = [], []
+    for k in range(cfg.ensemble):
+        if cfg.ensemble > 1:
+            print(f"network {k + 1} of {cfg.ensemble} (seed {cfg.seed + k})", flush=True)
+        seed_everything(cfg.seed + k)
+        net = build_net(cfg, prep, y_range)
+
+        def renumber(row: dict, k: int = k) -> dict:
+            return {**row, "epoch": k * cfg.epochs + row["epoch"], "member": k + 1}
+
+        rows = fit(
+            net,
+            Batches(x_train, torch.from_numpy(y_train), batch_size=cfg.batch_size, shuffle=True,
+                    seed=cfg.seed + k),
+            Batches(x_valid, y_valid, batch_size=EVAL_BATCH, shuffle=False),
+            nn.MSELoss(),
+            epochs=cfg.epochs, lr=cfg.lr, weight_decay=cfg.weight_decay, device=device,
+            betas=tuple(cfg.betas), sgdr_after=cfg.sgdr_after,
+            metrics={"valid_rmspe": lambda y, p: rmspe(np.exp(y), np.exp(p))},
+            on_epoch=(lambda row: on_epoch(renumber(row))) if on_epoch else None,
+        )
+        history += [renumber(row) for row in rows]
+        members.append(net.cpu())
+    return Ensemble(members), prep, history
 
 
 def predict_sales(model: nn.Module, prep: preprocess.Preprocessor, frame: pd.DataFrame) -> np.ndarray:
@@ -77,7 +93,7 @@ def log_mse(model: nn.Module, prep: preprocess.Preprocessor, frame: pd.DataFrame
     return float(np.mean((np.log(predict_sales(model, prep, frame)) - np.log(frame["Sales"].to_numpy())) ** 2))
 
 
-def save(path: Path, model: TabularNet, cfg: TrainConfig, prep: preprocess.Preprocessor) -> None:
+def save(path: Path, model: Ensemble, cfg: TrainConfig, prep: preprocess.Preprocessor) -> None:
     with atomic_path(path) as tmp:
         torch.save({"config": asdict(cfg), "preprocessor": prep.to_dict(), "y_range": model.y_range,
                     "state_dict": model.state_dict()}, tmp)

@@ -53,3 +53,20 @@ class TabularNet(nn.Module):
         embedded = torch.cat([emb(codes[:, i]) for i, emb in enumerate(self.embeds)], dim=1)
         h = torch.cat([self.emb_drop(embedded), self.bn_cont(x[:, self.n_cat:])], dim=1)
         return sigmoid_range(self.layers(h).squeeze(1), *self.y_range)
+
+
+class Ensemble(nn.Module):
+    """Networks trained alike from different seeds. Predicts the mean of their log sales (the geometric
+    mean of their sales): each seed lands on a slightly different overall level and different
+    outliers, and averaging cancels much of both."""
+
+    def __init__(self, members: list[nn.Module]):
+        super().__init__()
+        self.members = nn.ModuleList(members)
+
+    @property
+    def y_range(self) -> tuple[float, float]:
+        return self.members[0].y_range  # one training set, one range for all
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.stack([m(x) for m in self.members]).mean(dim=0)
