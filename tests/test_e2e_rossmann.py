@@ -55,8 +55,10 @@ def test_rossmann_repro_writes_metrics_submission_and_run(trained):
     assert run.data.params["rossmann.train.max_train_rows"] == "20000"
     assert "split.misleading" not in run.data.tags
     assert run.data.metrics["final_rmspe"] == pytest.approx(metrics["rmspe"])
-    history = mlflow.MlflowClient().get_metric_history(run.info.run_id, "valid_rmspe")
-    assert [m.step for m in history] == [1]
+    # the default ensemble: two networks of one epoch each, their epochs numbered on
+    client = mlflow.MlflowClient()
+    assert [m.step for m in client.get_metric_history(run.info.run_id, "valid_rmspe")] == [1, 2]
+    assert [m.value for m in client.get_metric_history(run.info.run_id, "member")] == [1, 2]
 
 
 def test_logged_model_makes_the_submission_from_raw_test_rows(trained):
