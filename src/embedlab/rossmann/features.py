@@ -55,6 +55,7 @@ EVENT_KEYS = ["Store", "Date", "SchoolHoliday", "StateHoliday", "Promo", "Open"]
 WINDOW_DAYS = 7
 NO_EVENT_DAYS = 365
 CLOSED_DAYS_CAP = 15
+ELAPSED_CAPS = {"Closed": CLOSED_DAYS_CAP}  # events whose After/Before stop short of NO_EVENT_DAYS
 COMPETITION_MONTHS_CAP = 24
 PROMO2_WEEKS_CAP = 25
 # Start dates before this year are treated as unknown (the lesson's rule; it also catches the fill).
@@ -167,7 +168,7 @@ def event_features(keys: pd.DataFrame) -> pd.DataFrame:
     for name, happened in event_flags(keys).items():
         happened = happened[order]
         event_day = pd.Series(np.where(happened, day, np.nan))
-        cap = CLOSED_DAYS_CAP if name == "Closed" else NO_EVENT_DAYS
+        cap = ELAPSED_CAPS.get(name, NO_EVENT_DAYS)
         columns[f"After{name}"] = _elapsed(day - event_day.groupby(store).ffill().to_numpy(), cap)
         columns[f"Before{name}"] = _elapsed(event_day.groupby(store).bfill().to_numpy() - day, cap)
         columns[f"{name}_bw"], columns[f"{name}_fw"] = window_counts(key, happened, WINDOW_DAYS)

@@ -59,10 +59,13 @@ def train(cfg: TrainConfig, train_df: pd.DataFrame, valid_df: pd.DataFrame, devi
         seed_everything(cfg.seed + k)
         net = build_net(cfg, prep, y_range)
 
-        def renumber(row: dict, k: int = k) -> dict:
-            return {**row, "epoch": k * cfg.epochs + row["epoch"], "member": k + 1}
+        def record(row: dict, k: int = k) -> None:  # epochs numbered on across the members
+            row = {**row, "epoch": k * cfg.epochs + row["epoch"], "member": k + 1}
+            history.append(row)
+            if on_epoch:
+                on_epoch(row)
 
-        rows = fit(
+        fit(
             net,
             Batches(x_train, torch.from_numpy(y_train), batch_size=cfg.batch_size, shuffle=True,
                     seed=cfg.seed + k),
@@ -71,9 +74,8 @@ def train(cfg: TrainConfig, train_df: pd.DataFrame, valid_df: pd.DataFrame, devi
             epochs=cfg.epochs, lr=cfg.lr, weight_decay=cfg.weight_decay, device=device,
             betas=tuple(cfg.betas), sgdr_after=cfg.sgdr_after,
             metrics={"valid_rmspe": lambda y, p: rmspe(np.exp(y), np.exp(p))},
-            on_epoch=(lambda row: on_epoch(renumber(row))) if on_epoch else None,
+            on_epoch=record,
         )
-        history += [renumber(row) for row in rows]
         members.append(net.cpu())
     return Ensemble(members), prep, history
 
