@@ -9,7 +9,9 @@ from embedlab.errors import EmbedlabError
 
 
 def _terminate(signum, frame):
-    # dvc queue kill sends SIGTERM; raising lets tracking mark the run killed and atomic writes clean up
+    # Ctrl-C and `dvc queue kill` send SIGINT, which Python raises as KeyboardInterrupt already; other
+    # supervisors send SIGTERM. Raising lets tracking mark the run KILLED and atomic writes clean up.
+    # Worker processes must not inherit this (see imdb.tokenize.tokenize_many).
     raise KeyboardInterrupt
 
 

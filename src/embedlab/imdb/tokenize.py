@@ -31,7 +31,9 @@ import html
 import multiprocessing
 import os
 import re
+import signal
 import unicodedata
+from concurrent.futures import ProcessPoolExecutor
 from typing import Sequence
 
 import numpy as np
@@ -126,12 +128,42 @@ def tokenize(text: str) -> list[str]:
     return _mark_case(_TOKEN.findall(text))
 
 
+# In a worker: the flag the parent raises when it is interrupted (see tokenize_many).
+_stop = None
+
+
 def _tokenize_chunk(texts: Sequence[str]) -> list[list[str]]:
     # One object per distinct token: pickle then sends each distinct string once per chunk and
     # refers back to it after, so the lists cross processes cheaply and the parent holds a few
     # hundred thousand strings instead of tens of millions.
     seen: dict[str, str] = {}
-    return [[seen.setdefault(tok, tok) for tok in tokenize(text)] for text in texts]
+    out = []
+    for text in texts:
+        if _stop is not None and _stop.value:
+            break  # the parent was interrupted and will not read this
+        out.append([seen.setdefault(tok, tok) for tok in tokenize(text)])
+    return out
+
+
+def _init_worker(stop) -> None:
+    global _stop
+    _stop = stop
+    # A stage's SIGTERM handler (cli.run_stage) must never run in a worker: SIGTERM ends it, and
+    # Ctrl-C, which the terminal sends to every process of the group, is left to the parent.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _mp_context() -> multiprocessing.context.BaseContext:
+    # Never "fork", whatever the platform's default (Python 3.14 moves Linux to forkserver): a
+    # forked worker inherits the stage's signal handlers and the locks of the parent's threads.
+    # The forkserver starts once per process and imports this module once; each worker is then
+    # forked from it, as cheap as a fork of the stage.
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["__main__", __name__])  # "__main__": the default
+    return context
 
 
 def _chunks(texts: Sequence[str], n_chunks: int) -> list[Sequence[str]]:
@@ -149,8 +181,18 @@ def tokenize_many(texts: Sequence[str], n_jobs: int | None = None) -> list[list[
         return [tokenize(t) for t in texts]
     # Several chunks per process even out long and short reviews; few enough that the
     # per-chunk overhead stays negligible.
-    with multiprocessing.Pool(n_jobs) as pool:
-        parts = pool.map(_tokenize_chunk, _chunks(texts, n_jobs * 8))
+    context = _mp_context()
+    stop = context.RawValue("b", 0)
+    pool = ProcessPoolExecutor(n_jobs, mp_context=context, initializer=_init_worker, initargs=(stop,))
+    try:
+        parts = list(pool.map(_tokenize_chunk, _chunks(texts, n_jobs * 8)))
+    except BaseException:  # KeyboardInterrupt, SIGTERM in a stage (cli.run_stage), ...
+        stop.value = 1  # the chunks already handed to the workers end at their next text
+        raise
+    finally:
+        # The workers exit once their chunk is done; chunks not yet handed out are dropped. A
+        # worker is never terminated: one killed while it holds a queue's lock blocks the others.
+        pool.shutdown(wait=True, cancel_futures=True)
     return [tokens for part in parts for tokens in part]
 
 
