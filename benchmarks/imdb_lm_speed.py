@@ -23,7 +23,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from embedlab.imdb.model import AWDLSTMEncoder, LanguageModel, SentimentClassifier, geometric_cutoffs
+from embedlab.imdb.model import (CLASSIFIER_DROPOUTS, HEAD_DROPOUTS, LM_DROPOUTS, AWDLSTMEncoder, LanguageModel,
+                                 SentimentClassifier, geometric_cutoffs)
 from embedlab.imdb.vocab import PAD_ID, UNK_ID
 from embedlab.training import autocast
 
@@ -32,9 +33,7 @@ CPU = torch.device("cpu")
 BPTT = 70
 LESSON_VOCAB = 34_945
 CLASSIC_CUTOFFS = (2_000, 10_000)
-# The lesson's dropouts (fastai 0.7 notebook: [0.25, 0.1, 0.2, 0.02, 0.15] * 0.7).
-LM_DROPOUTS = {"input_p": 0.175, "weight_p": 0.14, "embed_p": 0.014, "hidden_p": 0.105}
-CLF_DROPOUTS = {"input_p": 0.2, "weight_p": 0.25, "embed_p": 0.025, "hidden_p": 0.15}
+DROP_MULT = 0.7  # the lesson's multiplier over AWD-LSTM's dropouts (model.LM_DROPOUTS, ...)
 
 
 @dataclass(frozen=True)
@@ -96,11 +95,13 @@ def timed_steps(step, seconds: float, warmup: int = 2, min_steps: int = 3) -> fl
 
 
 def encoder(config: Config, dropouts: dict[str, float]) -> AWDLSTMEncoder:
-    return AWDLSTMEncoder(config.vocab, config.emb, config.hidden, config.layers, **dropouts)
+    scaled = {k: v * DROP_MULT for k, v in dropouts.items() if k != "output_p"}
+    return AWDLSTMEncoder(config.vocab, config.emb, config.hidden, config.layers, **scaled)
 
 
 def lm_tokens_per_s(config: Config, seconds: float, rng: np.random.Generator) -> float:
-    lm = LanguageModel(encoder(config, LM_DROPOUTS), output_p=0.07, cutoffs=config.cutoffs).train()
+    lm = LanguageModel(encoder(config, LM_DROPOUTS), output_p=LM_DROPOUTS["output_p"] * DROP_MULT,
+                       cutoffs=config.cutoffs).train()
     opt = torch.optim.AdamW(lm.parameters(), lr=1e-3, betas=(0.7, 0.99), weight_decay=0.01)
     x, y = zipf_ids(rng, config.vocab, (2, config.batch, BPTT))
 
@@ -118,7 +119,8 @@ def lm_tokens_per_s(config: Config, seconds: float, rng: np.random.Generator) ->
 def classifier_tokens_per_s(config: Config, max_len: int, seconds: float,
                             rng: np.random.Generator) -> tuple[float, float]:
     """(training, prediction) tokens per second on batches of `max_len`-token reviews."""
-    clf = SentimentClassifier(encoder(config, CLF_DROPOUTS), bptt=BPTT, max_len=max_len)
+    clf = SentimentClassifier(encoder(config, CLASSIFIER_DROPOUTS), bptt=BPTT, max_len=max_len,
+                              head_ps=tuple(p * DROP_MULT for p in HEAD_DROPOUTS))
     opt = torch.optim.AdamW(clf.parameters(), lr=1e-3, betas=(0.7, 0.99), weight_decay=0.01)
     batch = 32
     x = zipf_ids(rng, config.vocab, (batch, max_len))

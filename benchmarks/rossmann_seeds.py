@@ -15,14 +15,12 @@ import dataclasses
 import time
 
 import numpy as np
-import pandas as pd
 import yaml
 
 from embedlab import params
 from embedlab.metrics import rmspe, rmspe_batch_mean
-from embedlab.rossmann import learner
+from embedlab.rossmann import learner, pipeline
 from embedlab.rossmann.config import load_config
-from embedlab.rossmann.split import apply_split
 from embedlab.training import pick_device
 
 
@@ -34,17 +32,15 @@ def main() -> None:
     cfg = load_config(params.load())
     changes = {k: yaml.safe_load(v) for k, v in (item.split("=", 1) for item in args.set)}
     train_cfg = dataclasses.replace(cfg.train, **changes)
-    train_df, valid_df = apply_split(pd.read_parquet("data/rossmann/features/train.parquet"),
-                                     pd.read_parquet("data/rossmann/split.parquet"))
-    valid_df = valid_df[valid_df["Sales"] > 0]
-    y = valid_df["Sales"].to_numpy(np.float64)
-    print(f"{cfg.split.method} split, {len(valid_df):,} validation rows; train changes: {changes or 'none'}")
+    split = pipeline.read_split()
+    valid = split.valid_sales
+    y = valid["Sales"].to_numpy(np.float64)
+    print(f"{cfg.split.method} split, {len(valid):,} validation rows; train changes: {changes or 'none'}")
     log_preds, scores = [], []
     for seed in args.seeds:
         start = time.perf_counter()
-        model, prep, _ = learner.train(dataclasses.replace(train_cfg, seed=seed), train_df, valid_df,
-                                       pick_device())
-        pred = learner.predict_sales(model, prep, valid_df)
+        trained = learner.train(dataclasses.replace(train_cfg, seed=seed), split.train, split.valid, pick_device())
+        pred = trained.model.predict(valid)
         log_preds.append(np.log(pred))
         scores.append(rmspe(y, pred))
         print(f"seed {seed}: RMSPE {scores[-1]:.4f}, lesson-style {rmspe_batch_mean(y, pred):.4f} "

@@ -1,4 +1,5 @@
-"""download@<task>: fetch the task's archive (or take it from EMBEDLAB_DATA_MIRROR) into data/raw/<task>."""
+"""download@<task>: fetch the task's archive (or take it from EMBEDLAB_DATA_MIRROR), check it and
+unpack it into the folder dvc.yaml names: `python stages/download.py <task> <folder>`."""
 import os
 import sys
 from pathlib import Path
@@ -9,9 +10,9 @@ from embedlab.download import MIRROR_ENV, download
 
 
 def main() -> None:
-    task = sys.argv[1]
+    task, folder = sys.argv[1:3]
     url = params.section(params.load(), f"download.{task}.url")
-    out = download(url, Path("data/raw") / task, mirror=os.environ.get(MIRROR_ENV))
+    out = download(url, Path(folder), mirror=os.environ.get(MIRROR_ENV))
     print(f"{url} -> {out}")
 
 

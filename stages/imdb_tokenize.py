@@ -1,19 +1,15 @@
-"""imdb_tokenize: the review archive -> data/imdb/tokens.parquet (split, label, rating, id, tokens)"""
-from pathlib import Path
-
+"""imdb_tokenize: the review archive -> one row per review (split, label, rating, id, tokens)."""
 from embedlab.atomic import atomic_path
 from embedlab.cli import run_stage
+from embedlab.imdb import pipeline
 from embedlab.imdb.reviews import read_reviews
 from embedlab.imdb.tokenize import tokenize_many, tokens_frame
 
-ARCHIVE = Path("data/raw/imdb/aclImdb_v1.tar.gz")
-OUT = Path("data/imdb/tokens.parquet")
-
 
 def main() -> None:
-    reviews = read_reviews(ARCHIVE)
+    reviews = read_reviews(pipeline.ARCHIVE)
     tokens = tokens_frame(reviews, tokenize_many(reviews["text"].tolist()))
-    with atomic_path(OUT) as tmp:
+    with atomic_path(pipeline.TOKENS) as tmp:
         tokens.to_parquet(tmp, index=False, compression="zstd")
     print(f"{len(tokens):,} reviews, {tokens['n_tokens'].sum():,} tokens")
 

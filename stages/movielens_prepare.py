@@ -1,20 +1,15 @@
-"""movielens_prepare: data/raw/movielens -> data/movielens/prepared/{ratings,movies}.parquet"""
-from pathlib import Path
-
+"""movielens_prepare: the raw release -> typed ratings (user, item, rating, timestamp) and movie titles."""
 from embedlab.atomic import atomic_path
 from embedlab.cli import run_stage
-from embedlab.movielens import data
-
-RAW = Path("data/raw/movielens")
-OUT = Path("data/movielens/prepared")
+from embedlab.movielens import data, pipeline
 
 
 def main() -> None:
-    release, ratings, movies = data.read_release(RAW)
+    release, ratings, movies = data.read_release(pipeline.RAW)
     ratings = data.tidy_ratings(ratings, data.DECLARED_RANGE[release])
-    with atomic_path(OUT, is_dir=True) as tmp:
-        ratings.to_parquet(tmp / "ratings.parquet", index=False)
-        data.tidy_movies(movies).to_parquet(tmp / "movies.parquet", index=False)
+    with atomic_path(pipeline.PREPARED, is_dir=True) as tmp:
+        ratings.to_parquet(tmp / pipeline.RATINGS.name, index=False)
+        data.tidy_movies(movies).to_parquet(tmp / pipeline.MOVIES.name, index=False)
     print(f"{release}: {len(ratings):,} ratings, {ratings['user'].nunique():,} users, "
           f"{ratings['item'].nunique():,} movies")
 

@@ -1,21 +1,13 @@
-"""rossmann_join: data/raw/rossmann -> data/rossmann/joined/{train,test}.parquet (every join checked)"""
-from pathlib import Path
-
-from embedlab.atomic import atomic_path
+"""rossmann_join: the raw tables -> train and test joined with stores, states, weather and trends
+(every join checked)."""
 from embedlab.cli import run_stage
+from embedlab.rossmann import pipeline
 from embedlab.rossmann.join import join_tables
 from embedlab.rossmann.tables import read_tables
 
-RAW = Path("data/raw/rossmann")
-OUT = Path("data/rossmann/joined")
-
 
 def main() -> None:
-    train, test = join_tables(read_tables(RAW))
-    with atomic_path(OUT, is_dir=True) as tmp:
-        train.to_parquet(tmp / "train.parquet")
-        test.to_parquet(tmp / "test.parquet")
-    print(f"joined: train {train.shape}, test {test.shape}")
+    pipeline.write_pair(pipeline.JOINED, *join_tables(read_tables(pipeline.RAW)))
 
 
 if __name__ == "__main__":

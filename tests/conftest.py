@@ -18,8 +18,8 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-PROJECT_FILES = ["dvc.yaml", "params.yaml", "stages", "src", ".dvc/config", ".dvc/.gitignore", ".dvcignore",
-                 ".gitignore"]
+PROJECT_FILES = ["dvc.yaml", "params.yaml", "stages", "src", ".dvc/config", ".dvc/.gitignore", ".dvc/plots",
+                 ".dvcignore", ".gitignore"]
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -74,17 +74,28 @@ class Project:
             node[last] = value
         (self.path / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
 
-    def runs(self, experiment: str) -> list:
-        """The MLflow runs of one experiment in this copy's own store, oldest first."""
+    def runs(self, experiment: str, kind: str | None = None) -> list:
+        """The MLflow runs of one experiment in this copy's own store, oldest first; of one kind
+        (training, evaluation, baselines, study, report) if given."""
         import mlflow
 
         mlflow.set_tracking_uri(f"sqlite:///{self.path / 'mlflow.db'}")
-        return mlflow.search_runs(experiment_names=[experiment], output_format="list",
+        runs = mlflow.search_runs(experiment_names=[experiment], output_format="list",
                                   order_by=["attributes.start_time ASC"])
+        return [r for r in runs if kind is None or r.data.tags.get("kind") == kind]
 
-    def commit(self, message: str) -> None:
+    def ran(self, done: subprocess.CompletedProcess) -> set[str]:
+        """The stages a `dvc repro` ran, from its output."""
+        return {line.split("'")[1] for line in done.stdout.splitlines() if line.startswith("Running stage")}
+
+    def outdated(self, *targets: str) -> set[str]:
+        """The stages `dvc status` says are out of date: of all, or these and their upstream."""
+        scope = ("--with-deps", *targets) if targets else ()
+        return set(json.loads(self.run("dvc", "status", "--json", *scope).stdout))
+
+    def commit(self, message: str, allow_empty: bool = False) -> None:
         self.run("git", "add", "-A")
-        self.run("git", "commit", "-qm", message)
+        self.run("git", "commit", "-qm", message, *(["--allow-empty"] if allow_empty else []))
 
 
 def make_project(path: Path, mirror: Path) -> Project:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from embedlab.dropout_study import StudyConfig, study_configs, summarize
+from embedlab.dropout_config import StudyConfig
+from embedlab.dropout_study import study_configs, summarize
 from embedlab.errors import EmbedlabError
 from embedlab.movielens.config import TrainConfig
 

@@ -10,7 +10,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import dvc_plots
+from embedlab.imdb import pipeline
+
 pytestmark = pytest.mark.e2e
+TARGETS = ("imdb_evaluate", "imdb_baselines")
 
 
 @pytest.fixture(scope="module")
@@ -21,10 +25,10 @@ def trained(new_project):
         "imdb.lm.emb_size": 24, "imdb.lm.hidden": 32, "imdb.lm.layers": 2, "imdb.lm.max_tokens": 30000,
         "imdb.lm.batch_size": 16, "imdb.lm.epochs": 2, "imdb.classifier.max_len": 60, "imdb.classifier.batch_size": 32,
         "imdb.classifier.unfreeze": [-1, 0], "imdb.classifier.epochs": [1, 1], "imdb.classifier.lr": [0.01, 0.003],
-        "imdb.evaluate.tfidf_max_features": 5000, "imdb.evaluate.samples": 1, "imdb.evaluate.sample_words": 5,
+        "imdb.baselines.tfidf_max_features": 5000, "imdb.lm_samples.per_prompt": 1, "imdb.lm_samples.words": 5,
     })
     project.commit("tiny imdb")
-    project.run("dvc", "repro", "imdb_evaluate")
+    project.run("dvc", "repro", *TARGETS)
     return project
 
 
@@ -35,15 +39,17 @@ def test_imdb_repro_trains_lm_and_classifier_and_scores_test(trained):
     vocab = json.loads((project.path / "data/imdb/prepared/vocab.json").read_text())
     assert len(vocab) == 3000 and vocab[0] == "xxunk"
 
-    metrics = json.loads((project.path / "eval/imdb/metrics.json").read_text())
+    metrics = json.loads((project.path / pipeline.METRICS).read_text())
+    metrics.update(json.loads((project.path / pipeline.BASELINES).read_text()))
     for key in ("test_accuracy", "valid_accuracy", "baseline_tfidf_test_accuracy"):
         assert 0 <= metrics[key] <= 1
     assert metrics["baseline_tfidf_test_accuracy"] > 0.6  # 400 reviews already beat a coin
     assert metrics["lm_valid_perplexity"] < 3000  # below a uniform guess over the vocabulary
-    wrong = pd.read_csv(project.path / "eval/imdb/most_confidently_wrong.csv")
+    wrong = pd.read_csv(project.path / pipeline.WRONG)
     assert {"id", "label", "p_positive", "text"} <= set(wrong.columns)
+    assert project.run("git", "check-ignore", str(pipeline.WRONG), check=False).returncode == 0  # texts stay out of git
 
-    lm_run, clf_run = project.runs("imdb")
+    lm_run, clf_run = project.runs("imdb", kind="training")
     assert (lm_run.data.tags["mlflow.runName"], clf_run.data.tags["mlflow.runName"]) == \
         ("language model", "classifier")
     assert clf_run.data.tags["lm_run_id"] == lm_run.info.run_id
@@ -53,6 +59,10 @@ def test_imdb_repro_trains_lm_and_classifier_and_scores_test(trained):
     assert [m.step for m in history] == [1, 2]
     samples = (project.path / "eval/imdb/lm_samples.md").read_text()
     assert samples.count("**This movie was**") == 1
+    # both trainings log the token ids they read, with digests
+    inputs = {i.dataset.name: i.dataset for run in (lm_run, clf_run) for i in run.inputs.dataset_inputs}
+    assert set(inputs) == {"imdb-lm-train", "imdb-lm-valid", "imdb-classifier-train", "imdb-classifier-valid"}
+    assert all(len(dataset.digest) == 16 for dataset in inputs.values())
 
     model = mlflow.pyfunc.load_model(f"runs:/{clf_run.info.run_id}/model")
     out = model.predict(pd.DataFrame({"text": ["What a wonderful film!", "Awful. 1/10."]}))
@@ -60,7 +70,7 @@ def test_imdb_repro_trains_lm_and_classifier_and_scores_test(trained):
 
 
 def test_mlflow_models_serve_answers_raw_text(trained, serve_model):
-    _, clf_run = trained.runs("imdb")
+    _, clf_run = trained.runs("imdb", kind="training")
     server = serve_model(trained, clf_run.info.run_id)
     reviews = pd.DataFrame({"text": ["What a wonderful film!", "Awful. 1/10.", "<br />Meh."]})
     served = pd.DataFrame(server.predictions(reviews))
@@ -70,3 +80,22 @@ def test_mlflow_models_serve_answers_raw_text(trained, serve_model):
     assert (served["label"] == np.where(served["probability"] >= 0.5, "positive", "negative")).all()
     local = mlflow.pyfunc.load_model(f"runs:/{clf_run.info.run_id}/model").predict(reviews)
     assert np.allclose(served["probability"].to_numpy(), local["probability"].to_numpy())
+
+
+def test_plots_render_the_confusion_matrix_from_the_predictions(trained):
+    shown = dvc_plots.show(trained.path, ["IMDB language model", "IMDB classifier", str(pipeline.PLOTS),
+                                          str(pipeline.TEST_PREDICTIONS)], trained.env)
+    assert dvc_plots.problems(shown) == []
+    [confusion] = shown["data"][str(pipeline.TEST_PREDICTIONS)]
+    assert dvc_plots.axes(confusion) == {"x": ("actual", "nominal"), "y": ("predicted", "nominal")}
+    assert len(confusion["content"]["data"]["values"]) == 400  # one row per test review
+
+
+def test_an_edit_to_the_prediction_code_reruns_the_evaluation_not_the_language_model(trained):
+    assert trained.outdated(*TARGETS) == set(), trained.run("dvc", "status").stdout
+    predict = trained.path / "src/embedlab/imdb/predict.py"
+    predict.write_text(predict.read_text() + "\n# an edit\n")
+    outdated = trained.outdated(*TARGETS)
+    assert {"imdb_classifier", "imdb_evaluate"} <= outdated  # the classifier logs its served model with it
+    assert not outdated & {"imdb_tokenize", "imdb_vocab", "imdb_lm", "imdb_baselines"}
+    assert {"imdb_classifier", "imdb_evaluate"} == trained.ran(trained.run("dvc", "repro", *TARGETS))

@@ -1,6 +1,7 @@
 """The MovieLens pipeline end to end: real `dvc repro` on the mirror, a real MLflow SQLite store."""
 from __future__ import annotations
 
+import hashlib
 import json
 
 import mlflow
@@ -8,8 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import dvc_plots
+from embedlab.movielens import pipeline
+
 pytestmark = pytest.mark.e2e
-TARGETS = ("movielens_evaluate", "movielens_interpret")
+TARGETS = ("movielens_evaluate", "movielens_baselines", "movielens_interpret")
 # MovieLens's own ids; user 999999 and movie 0 are in no release
 PAIRS = pd.DataFrame({"userId": [1, 2, 999999, 1], "movieId": [1, 5, 1, 0]})
 
@@ -24,12 +28,14 @@ def repro(new_project):
 
 
 def _runs(project):
-    return project.runs("movielens")
+    return project.runs("movielens", kind="training")
 
 
 def test_repro_logs_one_complete_run(repro):
     project, _ = repro
     [run] = _runs(project)
+    model_md5 = hashlib.md5((project.path / pipeline.MODEL).read_bytes()).hexdigest()
+    assert run.data.tags["model_md5"] == model_md5  # how evaluation found the run: no run id in any output
     assert run.info.status == "FINISHED"
     assert run.info.artifact_uri.startswith((project.path / "mlartifacts").as_uri())
     params = run.data.params
@@ -43,11 +49,14 @@ def test_repro_logs_one_complete_run(repro):
     client = mlflow.MlflowClient()
     for name in ("train_loss", "valid_loss", "valid_rmse"):
         assert [m.step for m in client.get_metric_history(run.info.run_id, name)] == [1, 2]
-    metrics = json.loads((project.path / "eval/movielens/metrics.json").read_text())
+    metrics = json.loads((project.path / pipeline.METRICS).read_text())
+    baselines = json.loads((project.path / pipeline.BASELINES).read_text())
     assert run.data.metrics["final_rmse"] == pytest.approx(metrics["model"]["rmse"])
     # evaluation reloads the saved model: it must score what training's last epoch scored
     assert run.data.metrics["valid_rmse"] == pytest.approx(metrics["model"]["rmse"], rel=1e-5)
-    assert metrics["model"]["rmse"] < metrics["baseline_global_mean"]["rmse"]
+    assert metrics["model"]["rmse"] < baselines["baseline_global_mean"]["rmse"]
+    [baseline_run] = project.runs("movielens", kind="baselines")
+    assert baseline_run.data.metrics["baseline_biases_rmse"] == pytest.approx(baselines["baseline_biases"]["rmse"])
 
     contexts = {i.dataset.name: i.tags[0].value for i in run.inputs.dataset_inputs}
     assert contexts == {"movielens-train": "training", "movielens-valid": "validation"}
@@ -84,22 +93,55 @@ def test_second_repro_runs_nothing(repro):
     assert len(_runs(project)) == 1
 
 
+def test_plots_render_with_their_axes(repro):
+    project, _ = repro
+    shown = dvc_plots.show(project.path, ["MovieLens learning curves", str(pipeline.PLOTS)], project.env)
+    assert dvc_plots.problems(shown) == []
+    assert len(shown["data"]) == 3  # the curves, and the two images of the plots folder
+    assert dvc_plots.axes(shown["data"]["MovieLens learning curves"][0])["x"] == ("epoch", "quantitative")
+
+
+def test_a_forced_retraining_writes_byte_identical_outputs(repro):
+    """Same inputs, same bytes: no run id, time or float noise in any output, so DVC sees no change."""
+    project, _ = repro
+    project.commit("first run")
+    again = project.run("dvc", "repro", "--force", *TARGETS)
+    assert {"movielens_train", "movielens_evaluate", "movielens_interpret"} <= project.ran(again)
+    assert project.run("git", "status", "--porcelain").stdout == ""  # dvc.lock and eval/ unchanged
+    assert len(_runs(project)) == 2  # a second run, which the evaluation found by the model's md5
+    assert "final_rmse" in _runs(project)[-1].data.metrics
+
+
+def test_a_code_edit_reruns_what_runs_that_code(repro):
+    project, _ = repro
+    models = project.path / "src/embedlab/movielens/models.py"
+    models.write_text(models.read_text() + "\n# an edit\n")
+    outdated = project.outdated(*TARGETS)
+    assert {"movielens_train", "movielens_evaluate", "movielens_interpret"} <= outdated
+    assert not outdated & {"movielens_split", "movielens_baselines"}  # they never run the network
+    learner = project.path / "src/embedlab/movielens/learner.py"  # where a model predicts
+    learner.write_text(learner.read_text().replace("    def predict(self, df: pd.DataFrame) -> np.ndarray:",
+                                                   "    def predict(self, df: pd.DataFrame) -> np.ndarray:  # edited"))
+    assert {"movielens_train", "movielens_evaluate"} <= project.ran(project.run("dvc", "repro", *TARGETS))
+    project.run("git", "checkout", "--", "src")  # the next repro trains on the committed code again
+
+
 def test_param_change_reruns_training_and_adds_runs(repro):
     project, first = repro
     project.run("git", "add", "-A")
-    project.commit("first run")
+    project.commit("first run", allow_empty=True)
+    runs_before = len(_runs(project))
     project.set_params(**{"movielens.train.lr": 0.01})
     second = project.run("dvc", "repro", *TARGETS)
-    ran = {line.split("'")[1] for line in second.stdout.splitlines() if line.startswith("Running stage")}
-    assert ran == {"movielens_train", "movielens_evaluate", "movielens_interpret"}
-    assert len(_runs(project)) == 2
+    assert project.ran(second) == {"movielens_train", "movielens_evaluate", "movielens_interpret"}
+    assert len(_runs(project)) == runs_before + 1
     diff = json.loads(project.run("dvc", "metrics", "diff", "--json").stdout)
     assert "model.rmse" in diff["eval/movielens/metrics.json"]
 
     project.run("git", "checkout", "params.yaml")
     project.run("dvc", "exp", "run", "--temp", "-n", "lr-02", "-S", "movielens.train.lr=0.02", *TARGETS)
     runs = _runs(project)
-    assert len(runs) == 3
+    assert len(runs) == runs_before + 2
     newest = runs[-1]
     assert newest.info.status == "FINISHED"
     assert newest.data.params["movielens.train.lr"] == "0.02"

@@ -25,7 +25,7 @@ def test_truncated_archive(project, mirror, tmp_path):
     data = (mirror / "ml-latest-small.zip").read_bytes()
     (bad_mirror / "ml-latest-small.zip").write_bytes(data[: len(data) // 2])
     project.env["EMBEDLAB_DATA_MIRROR"] = str(bad_mirror)
-    message = _run_stage(project, "download.py", "movielens")
+    message = _run_stage(project, "download.py", "movielens", "data/raw/movielens")
     assert "truncated or corrupt" in message
     assert _leftovers(project.path / "data" / "raw") == []
 
@@ -41,7 +41,7 @@ def test_archive_without_a_column(project, mirror, tmp_path):
                 data = data.replace(b"userId,movieId,rating,timestamp", b"userId,movieId,score,timestamp")
             dst.writestr(name, data)
     project.env["EMBEDLAB_DATA_MIRROR"] = str(bad_mirror)
-    message = _run_stage(project, "download.py", "movielens")
+    message = _run_stage(project, "download.py", "movielens", "data/raw/movielens")
     assert "lacks column(s) rating" in message
     assert _leftovers(project.path / "data" / "raw") == []
 
@@ -73,4 +73,4 @@ def test_ratings_file_missing_a_column(project):
 def test_bad_params(project, key, value, expected):
     project.set_params(**{key: value})
     assert expected in _run_stage(project, "movielens_train.py")
-    assert not (project.path / "data/movielens/model").exists()
+    assert not (project.path / "data/movielens/model.pt").exists()

@@ -3,15 +3,18 @@
 MLflow tests share one real SQLite store per module (creating one costs a second or two)."""
 from __future__ import annotations
 
+import hashlib
 import subprocess
 from pathlib import Path
 
 import mlflow
+import numpy as np
 import pandas as pd
 import pytest
 from mlflow.tracking import MlflowClient
 
-from embedlab import tracking
+from embedlab import datasets, tracking
+from embedlab.datasets import Dataset
 
 
 @pytest.fixture(scope="module")
@@ -70,8 +73,7 @@ def test_resume_logs_params_metrics_and_dataset_into_same_run(store):
     with tracking.run("resume-task", run_id=run_id) as again:
         assert again.info.run_id == run_id
         mlflow.log_metric("final_rmse", 0.9)
-        tracking.log_dataset(df, name="movielens-valid", source=Path("v.parquet"), context="validation",
-                             targets="rating")
+        tracking.log_dataset(Dataset("movielens-valid", df, Path("v.parquet"), "validation", "rating"))
 
     exp = store.get_experiment_by_name("resume-task")
     runs = store.search_runs([exp.experiment_id])
@@ -125,13 +127,30 @@ def test_tracking_uri_env_wins(monkeypatch):
     assert tracking.tracking_uri() == "sqlite:////somewhere/x.db"
 
 
-def test_run_id_file_round_trip(tmp_path):
-    tracking.save_run_id("abc123", tmp_path)
-    assert (tmp_path / tracking.RUN_FILE).read_text() == "abc123\n"
-    assert tracking.load_run_id(tmp_path) == "abc123"
+def test_a_model_file_finds_the_run_that_saved_it(store, tmp_path):
+    """No run id is written into an output: the model file's md5 (dvc.lock's hash of it) links it
+    to its run, and an evaluation without that run in the store gets a new run tagged alike."""
+    model = tmp_path / "model.pt"
+    model.write_bytes(b"weights v1")
+    assert tracking.file_md5(model) == hashlib.md5(b"weights v1").hexdigest()
+    assert tracking.find_model_run("link-task", model) is None
+    with tracking.run("link-task", run_name="train") as trained:
+        mlflow.set_tag(tracking.MODEL_TAG, tracking.file_md5(model))
+    with tracking.model_run("link-task", model):
+        mlflow.log_metric("final_rmse", 0.5)
+    assert tracking.find_model_run("link-task", model) == trained.info.run_id
+    assert store.get_run(trained.info.run_id).data.metrics["final_rmse"] == 0.5
+
+    model.write_bytes(b"weights v2, trained elsewhere")
+    with tracking.model_run("link-task", model) as evaluation:
+        mlflow.log_metric("final_rmse", 0.25)
+    run = store.get_run(evaluation.info.run_id)
+    assert evaluation.info.run_id != trained.info.run_id
+    assert run.data.tags[tracking.MODEL_TAG] == tracking.file_md5(model)
+    assert run.data.tags[tracking.KIND_TAG] == "evaluation" and run.info.status == "FINISHED"
 
 
-# ---- frame_digest ------------------------------------------------------------------------------
+# ---- dataset digests ---------------------------------------------------------------------------
 
 def test_frame_digest():
     a = pd.DataFrame({"user": [1, 2, 3], "rating": [3.5, 4.0, 1.0]})
@@ -140,12 +159,38 @@ def test_frame_digest():
     changed.loc[2, "rating"] = 1.5
     renamed = a.rename(columns={"rating": "score"})
     reordered = a.iloc[[1, 0, 2]]
-    digest = tracking.frame_digest(a)
+    digest = datasets.digest(a)
     assert isinstance(digest, str) and len(digest) == 16
-    assert tracking.frame_digest(same) == digest  # the index is not content
-    assert tracking.frame_digest(changed) != digest
-    assert tracking.frame_digest(renamed) != digest
-    assert tracking.frame_digest(reordered) != digest
+    # the formula of the digests runs have logged all along, so embedlab-reproduce compares like with like
+    hashed = pd.util.hash_pandas_object(a, index=False).to_numpy().tobytes()
+    assert digest == hashlib.sha256(hashed + b"user,rating").hexdigest()[:16]
+    assert datasets.digest(same) == digest  # the index is not content
+    assert datasets.digest(changed) != digest
+    assert datasets.digest(renamed) != digest
+    assert datasets.digest(reordered) != digest
+
+
+def test_array_digest():
+    ids = np.arange(10, dtype=np.int32)
+    digest = datasets.digest(ids)
+    assert datasets.digest(ids.copy()) == digest
+    assert datasets.digest(ids.astype(np.int64)) != digest  # the dtype is content
+    assert datasets.digest({"ids": ids}) != datasets.digest({"other": ids})
+    changed = ids.copy()
+    changed[3] = 0
+    assert datasets.digest(changed) != digest
+
+
+def test_arrays_are_logged_as_numpy_datasets(store):
+    ids = np.arange(100, dtype=np.int32)
+    with tracking.run("array-task") as r:
+        tracking.log_dataset(Dataset("imdb-lm-train", ids, Path("lm_train.npy"), "training"))
+        tracking.log_dataset(Dataset("imdb-classifier-valid", {"ids": ids, "labels": ids % 2},
+                                     Path("clas_valid.npz"), "validation"))
+    inputs = {i.dataset.name: i for i in store.get_run(r.info.run_id).inputs.dataset_inputs}
+    assert set(inputs) == {"imdb-lm-train", "imdb-classifier-valid"}
+    assert inputs["imdb-lm-train"].dataset.digest == datasets.digest(ids)
+    assert {t.key: t.value for t in inputs["imdb-classifier-valid"].tags}["mlflow.data.context"] == "validation"
 
 
 # ---- provenance_tags in a throwaway git repo ----------------------------------------------------

@@ -16,34 +16,23 @@ with like: validation loss minus the training loss measured with dropout off (`t
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
 import mlflow
 import pandas as pd
 
-from embedlab import plots, tracking
-from embedlab.errors import EmbedlabError
+from embedlab import params, plots, tracking
+from embedlab.atomic import atomic_path
+from embedlab.dropout_config import StudyConfig
 from embedlab.params import build, flatten
 
 T = TypeVar("T")
+# what a study writes into its folder
+TABLE, TABLE_PLOT, CURVES, CURVES_PLOT = "study.csv", "study.png", "curves.csv", "curves.png"
 # (config, on_epoch) -> (per-epoch history, training loss with dropout off)
 TrainOne = Callable[[Any, Callable[[dict], None]], tuple[list[dict], float]]
-
-
-@dataclass(frozen=True)
-class StudyConfig:
-    """`<task>.dropout_study` in params.yaml."""
-    train: dict     # changes to the task's train section shared by every run
-    settings: dict  # setting name -> that run's dropouts
-
-    def __post_init__(self):
-        if not isinstance(self.train, dict):
-            raise EmbedlabError(f"dropout_study.train must be a mapping of train params, got {self.train!r}")
-        if not isinstance(self.settings, dict) or not self.settings:
-            raise EmbedlabError("dropout_study.settings must map setting names to dropouts, "
-                                "e.g. {none: {emb_dropout: 0.0}, lesson: {emb_dropout: 0.05}}")
 
 
 def study_configs(config_cls: type[T], train: dict, study: StudyConfig, where: str) -> dict[str, T]:
@@ -73,34 +62,40 @@ def curves(results: dict[str, tuple[list[dict], float]]) -> pd.DataFrame:
                      ignore_index=True)
 
 
-def run(task: str, configs: dict[str, Any], settings: dict[str, dict], train_one: TrainOne,
-        all_params: dict, out: Path, title: str) -> pd.DataFrame:
-    """Train every setting as a child run of one `dropout study` MLflow run; write study.csv,
-    curves.csv and their plots into `out` (a fresh folder) and log them to the parent run."""
+def run(task: str, config_cls: type[T], train_one: TrainOne, out: Path, title: Callable[[T], str]) -> pd.DataFrame:
+    """The study params.yaml describes for `task`: every setting trained as a child run of one
+    `dropout study` MLflow run; study.csv, curves.csv and their plots written into the folder `out`
+    (whole or not at all) and logged to the parent run. `title(config)` heads the plots."""
+    all_params = params.load()
+    where = f"{task}.dropout_study"
+    study = build(StudyConfig, params.section(all_params, where), where)
+    configs = study_configs(config_cls, params.section(all_params, f"{task}.train"), study, where)
     results: dict[str, tuple[list[dict], float]] = {}
-    with tracking.run(task, run_name="dropout study") as parent:
+    with tracking.run(task, run_name="dropout study", kind="study") as parent, \
+            atomic_path(out, is_dir=True) as folder:
         mlflow.set_tag("study", "dropout")
         tracking.log_task_params(all_params, task)
         for name, cfg in configs.items():
             with mlflow.start_run(run_name=f"dropout: {name}", nested=True,
                                   experiment_id=parent.info.experiment_id,
-                                  tags={**tracking.provenance_tags(), "study": "dropout",
-                                        "dropout.setting": name}):
+                                  tags={**tracking.provenance_tags(), tracking.KIND_TAG: "study",
+                                        "study": "dropout", "dropout.setting": name}):
                 mlflow.log_params(flatten({task: {"train": asdict(cfg)}}))
-                print(f"dropout setting {name!r}: {describe(settings[name])}", flush=True)
+                print(f"dropout setting {name!r}: {describe(study.settings[name])}", flush=True)
                 history, train_loss_eval = train_one(cfg, lambda row: tracking.log_epoch(row, step=row["epoch"]))
                 mlflow.log_metric("train_loss_eval", train_loss_eval)
                 mlflow.log_metric("gap", history[-1]["valid_loss"] - train_loss_eval)
             results[name] = (history, train_loss_eval)
-        table, per_epoch = summarize(results, settings), curves(results)
-        table.to_csv(out / "study.csv", index=False)
-        per_epoch.to_csv(out / "curves.csv", index=False)
-        plots.dropout_study(table, out / "study.png", title)
-        plots.dropout_curves(per_epoch, out / "curves.png", title)
+        table, per_epoch = summarize(results, study.settings), curves(results)
+        table.to_csv(folder / TABLE, index=False)
+        per_epoch.to_csv(folder / CURVES, index=False)
+        heading = title(next(iter(configs.values())))
+        plots.dropout_study(table, folder / TABLE_PLOT, heading)
+        plots.dropout_curves(per_epoch, folder / CURVES_PLOT, heading)
         for row in table.itertuples():
             mlflow.log_metrics({f"{row.setting}_train_loss_eval": row.train_loss_eval,
                                 f"{row.setting}_valid_loss": row.valid_loss, f"{row.setting}_gap": row.gap})
-        mlflow.log_artifacts(str(out), "dropout_study")
+        mlflow.log_artifacts(str(folder), "dropout_study")
     print(table.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     print(f"MLflow run {parent.info.run_id}")
     return table

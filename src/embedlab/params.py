@@ -1,6 +1,11 @@
-"""params.yaml -> typed, checked config objects, and the flat `section.key` view MLflow logs."""
+"""params.yaml -> typed, checked config objects, and the flat `section.key` view MLflow logs.
+
+params.yaml is the one source of every default: config dataclasses declare no defaults. Runs and
+model files from before an option existed lack its key; they are rebuilt with LEGACY_DEFAULTS,
+what the code did before the option was added."""
 from __future__ import annotations
 
+import copy
 import dataclasses
 import types
 import typing
@@ -12,6 +17,18 @@ import yaml
 from embedlab.errors import EmbedlabError
 
 T = TypeVar("T")
+
+LEGACY_DEFAULTS: dict[str, Any] = {
+    "rossmann.train.max_train_rows": None,
+    "rossmann.train.sgdr_after": None,
+    "rossmann.train.betas": [0.9, 0.99],
+    "rossmann.train.batchnorm": False,
+    "rossmann.train.emb_init": "lesson",
+    "rossmann.train.ensemble": 1,
+    "imdb.vocab.labelled_reviews": None,
+    "imdb.lm.precision": "fp32",
+    "imdb.classifier.precision": "fp32",
+}
 
 
 def load(path: str | Path = "params.yaml") -> dict:
@@ -31,6 +48,23 @@ def section(params: dict, dotted: str) -> Any:
             raise EmbedlabError(f"params.yaml has no '{dotted}' (missing '{part}')")
         node = node[part]
     return node
+
+
+def with_legacy_defaults(data: dict, where: str = "") -> dict:
+    """`data`, the params tree or its section at dotted path `where`, with each LEGACY_DEFAULTS key
+    it lacks filled in (only inside sections it has)."""
+    data = copy.deepcopy(data)
+    prefix = f"{where}." if where else ""
+    for dotted, value in LEGACY_DEFAULTS.items():
+        if not dotted.startswith(prefix):
+            continue
+        *parents, last = dotted[len(prefix):].split(".")
+        node = data
+        for part in parents:
+            node = node.get(part) if isinstance(node, dict) else None
+        if isinstance(node, dict) and last not in node:
+            node[last] = value
+    return data
 
 
 def flatten(tree: dict, prefix: str = "") -> dict[str, Any]:

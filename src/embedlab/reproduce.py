@@ -12,15 +12,21 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
-
-import pandas as pd
+from types import ModuleType
+from typing import Any
 
 from embedlab import params, tracking
 from embedlab.cli import run_stage
 from embedlab.errors import EmbedlabError
-from embedlab.params import build, section
+from embedlab.movielens import config as movielens_config
+from embedlab.movielens import learner as movielens_learner
+from embedlab.movielens import pipeline as movielens
+from embedlab.params import build, section, with_legacy_defaults
 from embedlab.project import project_root
+from embedlab.rossmann import config as rossmann_config
+from embedlab.rossmann import learner as rossmann_learner
+from embedlab.rossmann import pipeline as rossmann
+from embedlab.training import pick_device
 
 CODE = ("src", "stages")
 _CODE_DIRS = " or ".join(f"{folder}/" for folder in CODE)
@@ -152,51 +158,19 @@ def verdict(compared: int, epochs: int, mismatches: list[str], findings: list[Fi
 # say whether they changed), and other sections may have come or gone since the run.
 @dataclass(frozen=True)
 class Task:
-    frames: Callable[[], dict[str, pd.DataFrame]]  # dataset name, as the run logged it -> current rows
-    train: Callable[[dict, dict[str, pd.DataFrame]], list[dict]]  # params tree, frames -> history
+    pipeline: ModuleType  # the task's files: read_split, datasets
+    learner: ModuleType   # its training: train(cfg, train, valid, device) -> named result
+    config: type          # the config class of its train section,
+    where: str            # which is at this dotted path of params
+
+    def train(self, tree: dict, split: Any) -> list[dict]:
+        """The per-epoch history of a training with the train section of `tree` on `split`."""
+        cfg = build(self.config, with_legacy_defaults(section(tree, self.where), self.where), self.where)
+        return self.learner.train(cfg, split.train, split.valid, pick_device()).history
 
 
-def _read(path: str, stage: str) -> pd.DataFrame:
-    if not Path(path).is_file():
-        raise EmbedlabError(f"no {path}; run `dvc repro {stage}` first")
-    return pd.read_parquet(path)
-
-
-def _movielens_frames() -> dict[str, pd.DataFrame]:
-    # the files stages/movielens_train.py reads
-    return {f"movielens-{part}": _read(f"data/movielens/split/{part}.parquet", "movielens_split")
-            for part in ("train", "valid")}
-
-
-def _movielens_train(tree: dict, frames: dict[str, pd.DataFrame]) -> list[dict]:
-    from embedlab.movielens import learner
-    from embedlab.movielens.config import TrainConfig
-    from embedlab.training import pick_device
-
-    cfg = build(TrainConfig, section(tree, "movielens.train"), "movielens.train")
-    return learner.train(cfg, frames["movielens-train"], frames["movielens-valid"], pick_device())[-1]
-
-
-def _rossmann_frames() -> dict[str, pd.DataFrame]:
-    from embedlab.rossmann.split import apply_split
-
-    # the files and split stages/rossmann_train.py reads
-    train, valid = apply_split(_read("data/rossmann/features/train.parquet", "rossmann_features"),
-                               _read("data/rossmann/split.parquet", "rossmann_split"))
-    return {"rossmann-train": train, "rossmann-valid": valid}
-
-
-def _rossmann_train(tree: dict, frames: dict[str, pd.DataFrame]) -> list[dict]:
-    from embedlab.rossmann import learner
-    from embedlab.rossmann.config import TrainConfig
-    from embedlab.training import pick_device
-
-    cfg = build(TrainConfig, section(tree, "rossmann.train"), "rossmann.train")
-    return learner.train(cfg, frames["rossmann-train"], frames["rossmann-valid"], pick_device())[-1]
-
-
-TASKS = {"movielens": Task(_movielens_frames, _movielens_train),
-         "rossmann": Task(_rossmann_frames, _rossmann_train)}
+TASKS = {"movielens": Task(movielens, movielens_learner, movielens_config.TrainConfig, "movielens.train"),
+         "rossmann": Task(rossmann, rossmann_learner, rossmann_config.TrainConfig, "rossmann.train")}
 
 
 # ---- MLflow and git -----------------------------------------------------------------------------
@@ -217,9 +191,11 @@ def find_run(client, target: str):
     if target in TASKS or target in UNSUPPORTED:
         _task(target)
         exp = client.get_experiment_by_name(target)
-        runs = [] if exp is None else client.search_runs(
+        found = [] if exp is None else client.search_runs(
             [exp.experiment_id], filter_string="attributes.status = 'FINISHED' AND datasets.context = 'training'",
-            order_by=["attributes.start_time DESC"], max_results=1)
+            order_by=["attributes.start_time DESC"], max_results=100)
+        # baselines log their data too; runs from before the kind tag are all trainings
+        runs = [r for r in found if r.data.tags.get(tracking.KIND_TAG, "training") == "training"]
         if not runs:
             raise EmbedlabError(f"no finished {target} training run in {tracking.tracking_uri()}; "
                                 f"run `dvc repro {target}_train` first")
@@ -280,11 +256,11 @@ def reproduce(target: str) -> bool:
     print(f"run {run.info.run_id} ({task_name}, {run.info.run_name!r}, "
           f"commit {tags.get('git.commit', 'unknown')[:10]})")
 
-    frames = task.frames()
+    split = task.pipeline.read_split()
     tree = unflatten({key: parse_param(value) for key, value in run.data.params.items()})
     print(f"retraining {task_name} with the run's params on the current code and data", flush=True)
     try:
-        history = task.train(tree, frames)
+        history = task.train(tree, split)
     except EmbedlabError as exc:
         # most often params the current code no longer takes (a key added or renamed since)
         raise EmbedlabError(f"retraining with the run's params failed: {exc}") from None
@@ -295,7 +271,7 @@ def reproduce(target: str) -> bool:
         params_finding(run.data.params, now_params),
         code_finding(tags),
         data_finding({i.dataset.name: i.dataset.digest for i in run.inputs.dataset_inputs},
-                     {name: tracking.frame_digest(df) for name, df in frames.items()}),
+                     {dataset.name: dataset.digest for dataset in task.pipeline.datasets(split)}),
         libraries_finding(tags, tracking.environment_tags()),
     ]
     for finding in findings:

@@ -1,5 +1,9 @@
 """MLflow plumbing shared by every task: where the store is, one experiment per task, one run per
-training (evaluation adds to it), provenance tags, datasets with digests, and honest run status."""
+training (evaluation adds to it), provenance tags, datasets with digests, and honest run status.
+
+A model file and the run that trained it are linked by the file's md5 (the run's tag `model_md5`,
+the hash dvc.lock records for the file), so no run id is written into an output: an identical
+retraining gives byte-identical outputs, and DVC sees no change where there is none."""
 from __future__ import annotations
 
 import hashlib
@@ -14,13 +18,14 @@ from typing import Iterator
 
 import mlflow
 import mlflow.data
-import pandas as pd
 from filelock import FileLock
 
+from embedlab.datasets import Dataset
 from embedlab.params import flatten
 from embedlab.project import project_root
 
-RUN_FILE = "mlflow_run.txt"
+MODEL_TAG = "model_md5"
+KIND_TAG = "kind"  # training, evaluation, baselines, study, report: what a run is for
 # dvc.lock, params.yaml and the committed results under eval/ change during every `dvc repro` or
 # `dvc exp run`; params are logged anyway
 _NOT_CODE = {"dvc.lock", "params.yaml"}
@@ -107,11 +112,12 @@ def exp_run_name(name: str | None) -> str | None:
 
 
 @contextmanager
-def run(task: str, *, run_id: str | None = None, run_name: str | None = None) -> Iterator[mlflow.ActiveRun]:
+def run(task: str, *, run_id: str | None = None, run_name: str | None = None, kind: str = "training",
+        tags: dict[str, str] | None = None) -> Iterator[mlflow.ActiveRun]:
     """Start (or, with run_id, resume) a run; a crash marks it FAILED and Ctrl-C or SIGTERM KILLED,
-    so no run is ever left RUNNING."""
+    so no run is ever left RUNNING. `kind` tells trainings from evaluations, studies and reports."""
     exp = experiment_id(task)
-    tags = None if run_id else provenance_tags()
+    tags = None if run_id else {**provenance_tags(), KIND_TAG: kind, **(tags or {})}
     active = mlflow.start_run(run_id=run_id, experiment_id=exp, tags=tags,
                               run_name=None if run_id else exp_run_name(run_name))
     status = "FINISHED"
@@ -127,29 +133,46 @@ def run(task: str, *, run_id: str | None = None, run_name: str | None = None) ->
         mlflow.end_run(status)
 
 
-def save_run_id(run_id: str, folder: Path) -> None:
-    (folder / RUN_FILE).write_text(run_id + "\n")
+def file_md5(path: Path) -> str:
+    """The md5 DVC records for a file output."""
+    h = hashlib.md5()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
 
 
-def load_run_id(folder: Path) -> str:
-    return (folder / RUN_FILE).read_text().strip()
+def find_model_run(task: str, model: Path) -> str | None:
+    """The id of the latest run of the task that saved this very model file, if the store has one."""
+    runs = mlflow.search_runs(experiment_ids=[experiment_id(task)], output_format="list", max_results=1,
+                              filter_string=f"tags.{MODEL_TAG} = '{file_md5(model)}'",
+                              order_by=["attributes.start_time DESC"])
+    return runs[0].info.run_id if runs else None
 
 
-def frame_digest(df: pd.DataFrame) -> str:
-    """A digest of the content itself (not of a file's bytes), so the same rows give the same digest."""
-    hashed = pd.util.hash_pandas_object(df, index=False).to_numpy()
-    return hashlib.sha256(hashed.tobytes() + ",".join(map(str, df.columns)).encode()).hexdigest()[:16]
+def model_run(task: str, model: Path, kind: str = "evaluation"):
+    """Resume the run that trained `model`, so its evaluation lands beside its training; where this
+    store never saw that training (another machine's, a deleted run), a new run tagged with the
+    model's md5 holds the evaluation instead."""
+    run_id = find_model_run(task, model)
+    if run_id is not None:
+        return run(task, run_id=run_id)
+    print(f"no MLflow run in {tracking_uri()} trained {model}: logging to a new {kind} run", flush=True)
+    return run(task, run_name=kind, kind=kind, tags={MODEL_TAG: file_md5(model)})
 
 
-def log_dataset(df: pd.DataFrame, *, name: str, source: Path, context: str,
-                targets: str | None = None) -> None:
+def log_dataset(dataset: Dataset) -> None:
     with warnings.catch_warnings():
-        # MLflow warns that a local path could be two kinds of source, and that integer columns
-        # cannot hold NaN; neither applies to a saved split
+        # MLflow warns that a local path could be two kinds of source, and (while it infers the
+        # schema, also inside log_input) that integer columns cannot hold NaN; neither applies to
+        # a saved split
         warnings.simplefilter("ignore", UserWarning)
-        dataset = mlflow.data.from_pandas(df, source=str(source), name=name, targets=targets,
-                                          digest=frame_digest(df))
-    mlflow.log_input(dataset, context=context)
+        kwargs = dict(source=str(dataset.source), name=dataset.name, digest=dataset.digest)
+        if hasattr(dataset.data, "columns"):
+            logged = mlflow.data.from_pandas(dataset.data, targets=dataset.targets, **kwargs)
+        else:
+            logged = mlflow.data.from_numpy(dataset.data, **kwargs)
+        mlflow.log_input(logged, context=dataset.context)
 
 
 def log_epoch(row: dict, step: int) -> None:

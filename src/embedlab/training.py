@@ -10,6 +10,8 @@ import torch
 from torch import nn
 from tqdm import tqdm
 
+from embedlab.errors import EmbedlabError
+
 Metric = Callable[[np.ndarray, np.ndarray], float]
 
 
@@ -58,15 +60,22 @@ def _reset(model: nn.Module) -> None:
         model.reset()
 
 
-def wants_bf16(precision: str, device: torch.device) -> bool:
-    """`precision` "bf16", "fp32", or "auto": bfloat16 where the hardware computes in it natively."""
-    if precision != "auto":
-        return precision == "bf16"
+def native_bf16(device: torch.device) -> bool:
     if device.type == "cuda":
         return torch.cuda.is_bf16_supported()
     # Private, but what torch itself consults to pick its bf16 CPU kernels; without these
-    # instructions bf16 is emulated and slower than float32.
+    # instructions bf16 is emulated, slower than float32, and oneDNN has no bf16 LSTM at all.
     return torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported()
+
+
+def wants_bf16(precision: str, device: torch.device) -> bool:
+    """`precision` "bf16", "fp32", or "auto": bfloat16 where the hardware computes in it natively."""
+    if precision == "fp32":
+        return False
+    if precision == "bf16" and not native_bf16(device):
+        raise EmbedlabError(f"precision bf16 needs a GPU with bfloat16 or a CPU with AVX512-BF16 or AMX, "
+                            f"and this {device.type} has neither; use precision auto or fp32")
+    return native_bf16(device)
 
 
 def autocast(device: torch.device, bf16: bool):

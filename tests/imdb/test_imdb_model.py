@@ -29,6 +29,7 @@ from embedlab.training import fit
 WORDS = "the quick brown fox jumps over lazy dog .".split()
 VOCAB = [*SPECIAL_TOKENS, *WORDS]
 NO_DROPOUT = {"input_p": 0.0, "hidden_p": 0.0, "weight_p": 0.0, "embed_p": 0.0}
+HEAD_PS = (0.4, 0.1)
 
 
 def encoder(seed=0, vocab_size=len(VOCAB), emb_size=16, layers=3, **dropouts):
@@ -115,7 +116,7 @@ def test_geometric_cutoffs_double_below_the_vocabulary():
 
 def test_bad_cutoffs_raise():
     with pytest.raises(EmbedlabError, match="cutoffs"):
-        LanguageModel(encoder(), cutoffs=(9, 5))
+        LanguageModel(encoder(), output_p=0.0, cutoffs=(9, 5))
 
 
 @pytest.mark.parametrize("cutoffs", [None, (10,)])
@@ -133,8 +134,9 @@ def test_tiny_language_model_learns_a_repeated_text(cutoffs):
 
 
 def _two_models():
-    lm = LanguageModel(encoder(seed=1))
-    clf = SentimentClassifier(encoder(seed=2, input_p=0.4, hidden_p=0.3, weight_p=0.5, embed_p=0.05))
+    lm = LanguageModel(encoder(seed=1), output_p=0.1)
+    clf = SentimentClassifier(encoder(seed=2, input_p=0.4, hidden_p=0.3, weight_p=0.5, embed_p=0.05),
+                              head_ps=HEAD_PS)
     return lm, clf
 
 
@@ -152,14 +154,14 @@ def test_classifier_encoder_loads_from_the_language_model():
 
 
 def test_load_encoder_refuses_another_vocabulary():
-    lm = LanguageModel(encoder(vocab_size=len(VOCAB) + 5))
-    clf = SentimentClassifier(encoder())
+    lm = LanguageModel(encoder(vocab_size=len(VOCAB) + 5), output_p=0.1)
+    clf = SentimentClassifier(encoder(), head_ps=HEAD_PS)
     with pytest.raises(EmbedlabError, match="same vocabulary"):
         load_encoder(clf, lm.state_dict())
 
 
 def test_pooling_reads_chunks_like_one_pass_and_ignores_right_padding():
-    clf = SentimentClassifier(encoder(), bptt=7, max_len=15).eval()
+    clf = SentimentClassifier(encoder(), head_ps=HEAD_PS, bptt=7, max_len=15).eval()
     words = torch.randint(8, len(VOCAB), (2, 40))
     words[1, 25:] = PAD_ID
     with torch.no_grad():
@@ -172,7 +174,7 @@ def test_pooling_reads_chunks_like_one_pass_and_ignores_right_padding():
 
 
 def test_a_20000_token_review_trains_in_bounded_memory():
-    clf = SentimentClassifier(encoder(), bptt=70, max_len=200)
+    clf = SentimentClassifier(encoder(), head_ps=HEAD_PS, bptt=70, max_len=200)
 
     def saved_bytes(n_tokens):
         torch.manual_seed(0)
@@ -193,7 +195,7 @@ def test_a_20000_token_review_trains_in_bounded_memory():
 
 
 def test_freeze_to_trains_only_the_last_groups():
-    clf = SentimentClassifier(encoder())
+    clf = SentimentClassifier(encoder(), head_ps=HEAD_PS)
     groups = layer_groups(clf)
     assert len(groups) == 5  # embedding, 3 LSTMs, head
     assert sorted(map(id, (p for g in groups for p in g))) == sorted(map(id, clf.parameters()))
@@ -206,11 +208,11 @@ def test_freeze_to_trains_only_the_last_groups():
 
 
 def test_discriminative_lrs_decay_towards_the_input():
-    assert discriminative_lrs(2.6e-2, 3) == pytest.approx([1e-2 / 2.6, 1e-2, 2.6e-2])
+    assert discriminative_lrs(2.6e-2, 3, 2.6) == pytest.approx([1e-2 / 2.6, 1e-2, 2.6e-2])
 
 
 def test_sampling_is_seeded_and_restores_the_model():
-    lm = LanguageModel(encoder())
+    lm = LanguageModel(encoder(), output_p=0.1)
     lm.train()
     prompt = ["xxbos", "the", "zebra"]
     words = sample(lm, VOCAB, prompt, n_words=12, temperature=1.0, seed=3)

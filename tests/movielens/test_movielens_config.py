@@ -20,7 +20,7 @@ GOOD = {"movielens": {
     "train": {"model": "dot", "n_factors": 4, "hidden": 3, "emb_dropout": 0.0, "hidden_dropout": 0.5,
               "rating_range": [0, 5.5], "epochs": 2, "batch_size": 8, "lr": 0.01, "weight_decay": 0.1,
               "seed": 1},
-    "evaluate": {"user_reg": 10, "item_reg": 25.0},
+    "baselines": {"user_reg": 10, "item_reg": 25.0},
     "interpret": {"top_n": 5, "min_ratings": 2, "pca_movies": 10},
     "dropout_study": {"train": {"model": "neural"}, "settings": {"none": {"emb_dropout": 0.0}}},
 }}
@@ -32,7 +32,7 @@ error = partial(config_trees.config_error, load_config)
 def test_good_config():
     cfg = load_config(GOOD)
     assert cfg.train.rating_range == (0.0, 5.5)
-    assert cfg.evaluate.user_reg == 10.0 and type(cfg.evaluate.user_reg) is float
+    assert cfg.baselines.user_reg == 10.0 and type(cfg.baselines.user_reg) is float
     assert cfg.split.method == "random" and cfg.split.unseen == "to_train"
 
 

@@ -44,22 +44,22 @@ def test_pairs_encodes_unseen_as_zero():
 def test_train_same_config_same_history(model):
     train_df, valid_df = ratings()
     seen = []
-    m1, users, items, h1 = learner.train(config(model=model), train_df, valid_df, CPU, on_epoch=seen.append)
-    _, _, _, h2 = learner.train(config(model=model), train_df, valid_df, CPU)
+    first = learner.train(config(model=model), train_df, valid_df, CPU, on_epoch=seen.append)
+    h1, h2 = first.history, learner.train(config(model=model), train_df, valid_df, CPU).history
     assert h1 == h2
     assert seen == h1
     assert [r["epoch"] for r in h1] == [1, 2]
     assert set(h1[0]) == {"epoch", "train_loss", "valid_loss", "valid_rmse"}
     assert h1[-1]["valid_rmse"] == pytest.approx(h1[-1]["valid_loss"] ** 0.5, rel=1e-4)
-    assert users.tolist() == list(range(1, 9))
-    assert items.tolist() == list(range(100, 106))
-    assert next(m1.parameters()).device.type == "cpu"
+    assert first.model.users.tolist() == list(range(1, 9))
+    assert first.model.items.tolist() == list(range(100, 106))
+    assert next(first.model.net.parameters()).device.type == "cpu"
 
 
 def test_train_other_seed_differs():
     train_df, valid_df = ratings()
-    _, _, _, h1 = learner.train(config(), train_df, valid_df, CPU)
-    _, _, _, h2 = learner.train(config(seed=4), train_df, valid_df, CPU)
+    h1 = learner.train(config(), train_df, valid_df, CPU).history
+    h2 = learner.train(config(seed=4), train_df, valid_df, CPU).history
     assert h1 != h2
 
 
@@ -67,19 +67,19 @@ def test_train_other_seed_differs():
 def test_save_load_round_trip(tmp_path, model):
     train_df, valid_df = ratings()
     cfg = config(model=model, epochs=1)
-    trained, users, items, _ = learner.train(cfg, train_df, valid_df, CPU)
+    trained = learner.train(cfg, train_df, valid_df, CPU).model
     # include an unseen user and an unseen movie
     probe = pd.concat([valid_df, pd.DataFrame({"user": [99, 1], "item": [100, 999], "rating": [3.0, 3.0],
                                                "timestamp": [0, 0]})], ignore_index=True)
-    before = learner.predict_ratings(trained, probe, users, items)
+    before = trained.predict(probe)
     path = tmp_path / "model" / "model.pt"
-    learner.save(path, trained, cfg, users, items)
+    trained.save(path)
     assert {p.name for p in path.parent.iterdir()} == {"model.pt"}
-    loaded, cfg2, users2, items2 = learner.load(path)
-    assert cfg2 == cfg
-    assert np.array_equal(users2, users) and np.array_equal(items2, items)
-    assert not loaded.training
-    after = learner.predict_ratings(loaded, probe, users2, items2)
+    loaded = learner.load(path)
+    assert loaded.cfg == cfg
+    assert np.array_equal(loaded.users, trained.users) and np.array_equal(loaded.items, trained.items)
+    assert not loaded.net.training
+    after = loaded.predict(probe)
     assert before.shape == (len(probe),)
     np.testing.assert_array_equal(before, after)
     assert ((after >= 0.0) & (after <= 5.5)).all()

@@ -16,43 +16,46 @@ CFG = TrainConfig(model="dot", n_factors=3, hidden=4, emb_dropout=0.1, hidden_dr
                   rating_range=(0.0, 5.5), epochs=1, batch_size=8, lr=0.05, weight_decay=0.1, seed=3)
 
 
+def _predict(model, pairs):
+    return model.predict(pairs.rename(columns={"userId": "user", "movieId": "item"}))
+
+
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     ratings = pd.DataFrame({"user": np.repeat([10, 20, 30], 4).astype(np.int32),
                             "item": np.tile([100, 200, 300, 400], 3).astype(np.int32)})
     ratings["rating"] = np.float32(1.0) + (ratings["user"] // 10) + (ratings["item"] // 200)
     ratings["rating"] = ratings["rating"].clip(0.5, 5.0)
-    model, users, items, _ = learner.train(CFG, ratings, ratings, torch.device("cpu"))
+    model = learner.train(CFG, ratings, ratings, torch.device("cpu")).model
     path = tmp_path_factory.mktemp("movielens") / "model.pt"
-    learner.save(path, model, CFG, users, items)
+    model.save(path)
     pyfunc = MovieRatings()
     pyfunc.load_context(PythonModelContext({"model": str(path)}, None))
-    return pyfunc, model, users, items
+    return pyfunc, model
 
 
 def test_predict_takes_movielens_ids_and_returns_one_rating_per_row(served):
-    pyfunc, model, users, items = served
+    pyfunc, model = served
     pairs = pd.DataFrame({"userId": [10, 30, 20], "movieId": [400, 100, 200]})
     out = pyfunc.predict(None, pairs)
     assert list(out.columns) == ["rating"] and len(out) == 3
-    expected = learner.predict_ratings(model, pairs.rename(columns={"userId": "user", "movieId": "item"}),
-                                       users, items)
+    expected = _predict(model, pairs)
     np.testing.assert_array_equal(out["rating"], expected)
     assert out["rating"].between(0.0, 5.5).all()
 
 
 def test_unseen_ids_are_predicted_from_the_known_side(served):
-    pyfunc, model, users, items = served
+    pyfunc, model = served
     out = pyfunc.predict(None, pd.DataFrame({"userId": [99, 10, 99], "movieId": [100, 999, 999]}))["rating"]
     # unseen ids take the reserved index 0 (zero factors and bias): an unknown user gets the
     # movie's bias alone, an unknown pair the middle of the range
     with torch.no_grad():
-        expected = model(torch.tensor([[0, 1], [1, 0], [0, 0]])).numpy()
+        expected = model.net(torch.tensor([[0, 1], [1, 0], [0, 0]])).numpy()
     np.testing.assert_allclose(out, expected, rtol=1e-6)
     assert out[2] == pytest.approx(sum(CFG.rating_range) / 2)
 
 
 def test_pairs_without_both_ids_are_an_error(served):
-    _, model, users, items = served
+    _, model = served
     with pytest.raises(EmbedlabError, match="lack column.*movieId"):
-        predict_pairs(model, users, items, pd.DataFrame({"userId": [10]}))
+        predict_pairs(model, pd.DataFrame({"userId": [10]}))

@@ -7,6 +7,7 @@ import pytest
 
 from embedlab.metrics import rmspe
 from embedlab.rossmann import baselines, preprocess
+from embedlab.rossmann.config import BaselinesConfig
 from embedlab.rossmann.features import CATEGORICAL, CONTINUOUS
 
 
@@ -48,12 +49,31 @@ def frames(make_features):
 def test_gradient_boosting_on_synthetic_frame(frames):
     train, valid = frames
     prep = preprocess.fit(train, CATEGORICAL, CONTINUOUS)
-    assert max(prep.cardinalities) > 254  # Store takes the ordered-code path
-    pred = baselines.gradient_boosting(prep, train, valid, max_iter=20, seed=0)
+    assert max(prep.cardinalities) > 254  # Store takes the mean-log-sales path
+    cfg = BaselinesConfig(gbm_max_iter=20, gbm_max_leaf_nodes=15, gbm_learning_rate=0.1, gbm_min_samples_leaf=20,
+                          seed=0)
+    pred = baselines.gradient_boosting(prep, train, valid, cfg)
     assert pred.shape == (len(valid),)
     assert np.isfinite(pred).all() and (pred > 0).all()
     # it learns something: better than predicting the training median everywhere
     y = valid["Sales"].to_numpy(np.float64)
     assert rmspe(y, pred) < rmspe(y, np.full(len(y), train["Sales"].median()))
-    again = baselines.gradient_boosting(prep, train, valid, max_iter=20, seed=0)
+    again = baselines.gradient_boosting(prep, train, valid, cfg)
     np.testing.assert_array_equal(pred, again)
+
+
+def test_a_wide_categorical_enters_as_its_mean_log_sales(frames):
+    """Store's 300 values exceed the 255 bins: the trees see each store's mean training log sales,
+    so two stores with the same mean are the same input, and the validation sales never enter."""
+    train, valid = frames
+    prep = preprocess.fit(train, CATEGORICAL, CONTINUOUS)
+    cfg = BaselinesConfig(gbm_max_iter=5, gbm_max_leaf_nodes=7, gbm_learning_rate=0.1, gbm_min_samples_leaf=5,
+                          seed=0)
+    pred = baselines.gradient_boosting(prep, train, valid, cfg)
+    np.testing.assert_array_equal(pred, baselines.gradient_boosting(prep, train, valid.assign(Sales=1), cfg))
+    # renumbering the stores changes no mean, so no prediction
+    renumbered = {s: 10_000 - s for s in train["Store"].unique()}
+    moved = [frame.assign(Store=frame["Store"].map(renumbered).fillna(frame["Store"]).astype(np.int32))
+             for frame in (train, valid)]
+    prep2 = preprocess.fit(moved[0], CATEGORICAL, CONTINUOUS)
+    np.testing.assert_allclose(baselines.gradient_boosting(prep2, *moved, cfg), pred, rtol=1e-9)

@@ -20,8 +20,10 @@ GOOD = {"rossmann": {
               "seed": 42},
     "train": {"emb_size_rule": "lesson", "emb_dropout": 0.04, "layers": [1000, 500],
               "dropouts": [0.001, 0.01], "y_range_factor": 1.2, "epochs": 6, "batch_size": 512,
-              "lr": 0.003, "weight_decay": 0.1, "seed": 42, "max_train_rows": None},
-    "evaluate": {"gbm_max_iter": 300},
+              "lr": 0.003, "weight_decay": 0.1, "seed": 42, "max_train_rows": None, "sgdr_after": None,
+              "betas": [0.9, 0.999], "batchnorm": True, "emb_init": "fastai", "ensemble": 1},
+    "baselines": {"gbm_max_iter": 300, "gbm_max_leaf_nodes": 63, "gbm_learning_rate": 0.1,
+                  "gbm_min_samples_leaf": 20, "seed": 0},
     "dropout_study": {"train": {"epochs": 2}, "settings": {"none": {"emb_dropout": 0.0}}},
 }}
 
@@ -36,7 +38,7 @@ def test_good_tree_gives_typed_config():
     assert cfg.train.layers == (1000, 500)
     assert cfg.train.dropouts == (0.001, 0.01)
     assert cfg.train.max_train_rows is None
-    assert cfg.evaluate.gbm_max_iter == 300
+    assert cfg.baselines.gbm_max_iter == 300
 
 
 def test_real_params_yaml_loads():
@@ -122,16 +124,15 @@ def test_unknown_and_missing_keys():
     assert "rossmann" in error({"movielens": {}})
 
 
-def test_max_train_rows_optional():
-    tree = copy.deepcopy(GOOD)
-    del tree["rossmann"]["train"]["max_train_rows"]
-    assert load_config(tree).train.max_train_rows is None
+def test_max_train_rows_null_or_a_count():
+    assert load_config(GOOD).train.max_train_rows is None
     assert load_config(changed("rossmann.train.max_train_rows", 5000)).train.max_train_rows == 5000
 
 
 def test_direct_train_config_is_checked_too():
     base = dict(emb_size_rule="lesson", emb_dropout=0.0, layers=(4,), dropouts=(0.0,), y_range_factor=1.2,
-                epochs=1, batch_size=2, lr=0.01, weight_decay=0.0, seed=0)
+                epochs=1, batch_size=2, lr=0.01, weight_decay=0.0, seed=0, max_train_rows=None, sgdr_after=None,
+                betas=(0.9, 0.99), batchnorm=False, emb_init="lesson", ensemble=1)
     TrainConfig(**base)
     with pytest.raises(EmbedlabError, match="same length"):
         TrainConfig(**{**base, "dropouts": (0.1, 0.1)})

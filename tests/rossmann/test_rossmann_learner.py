@@ -21,9 +21,20 @@ CPU = torch.device("cpu")
 def config(**over) -> TrainConfig:
     base = dict(emb_size_rule="lesson", emb_dropout=0.04, layers=(32, 16), dropouts=(0.0, 0.1),
                 y_range_factor=1.2, epochs=2, batch_size=128, lr=3e-3, weight_decay=0.1, seed=1,
-                max_train_rows=None)
+                max_train_rows=None, sgdr_after=None, betas=(0.9, 0.99), batchnorm=False, emb_init="lesson",
+                ensemble=1)
     base.update(over)
     return TrainConfig(**base)
+
+
+def train(cfg: TrainConfig, train_df, valid_df, on_epoch=None):
+    """(networks, preprocessor, history) of a training."""
+    trained = learner.train(cfg, train_df, valid_df, CPU, on_epoch=on_epoch)
+    return trained.model.net, trained.model.prep, trained.history
+
+
+def predict_sales(net, prep, rows) -> np.ndarray:
+    return learner.SalesNetwork(net, config(), prep).predict(rows)
 
 
 # --- training_rows ---------------------------------------------------------------------------------
@@ -68,7 +79,7 @@ def data(make_features):
 @pytest.fixture(scope="module")
 def trained(data):
     seen = []
-    model, prep, history = learner.train(config(), *data, CPU, on_epoch=seen.append)
+    model, prep, history = train(config(), *data, on_epoch=seen.append)
     return model, prep, history, seen
 
 
@@ -86,7 +97,7 @@ def test_train_history(data, trained):
 
 def test_train_same_config_same_history(data, trained):
     model, _, history, _ = trained
-    model2, _, history2 = learner.train(config(), *data, CPU)
+    model2, _, history2 = train(config(), *data)
     assert history2 == history
     for (name, a), (_, b) in zip(model.state_dict().items(), model2.state_dict().items()):
         assert torch.equal(a, b), name
@@ -95,10 +106,10 @@ def test_train_same_config_same_history(data, trained):
 def test_an_ensemble_is_its_seeds_networks_averaged_in_log_space(data, trained):
     single, prep, history, _ = trained
     seen = []
-    ensemble, prep2, history2 = learner.train(config(ensemble=2), *data, CPU, on_epoch=seen.append)
+    ensemble, prep2, history2 = train(config(ensemble=2), *data, on_epoch=seen.append)
     assert prep2 == prep and len(ensemble.members) == 2
     # member 1 is the single network of the same seed; member 2 the single network of seed + 1
-    next_seed, _, next_history = learner.train(config(seed=2), *data, CPU)
+    next_seed, _, next_history = train(config(seed=2), *data)
     for member, alone in ((ensemble.members[0], single.members[0]), (ensemble.members[1], next_seed.members[0])):
         for (name, a), (_, b) in zip(member.state_dict().items(), alone.state_dict().items()):
             assert torch.equal(a, b), name
@@ -108,14 +119,14 @@ def test_an_ensemble_is_its_seeds_networks_averaged_in_log_space(data, trained):
     assert seen == history2
     # the prediction: the geometric mean of the members' sales
     rows = data[1][data[1]["Sales"] > 0]
-    both = [learner.predict_sales(m, prep, rows) for m in (single, next_seed)]
-    np.testing.assert_allclose(learner.predict_sales(ensemble, prep, rows), np.sqrt(both[0] * both[1]), rtol=1e-5)
+    both = [predict_sales(m, prep, rows) for m in (single, next_seed)]
+    np.testing.assert_allclose(predict_sales(ensemble, prep, rows), np.sqrt(both[0] * both[1]), rtol=1e-5)
 
 
 def test_valid_rmspe_is_rmspe_of_predicted_sales_on_days_with_sales(data, trained):
     model, prep, history, _ = trained
     valid = data[1][data[1]["Sales"] > 0]
-    pred = learner.predict_sales(model, prep, valid)
+    pred = predict_sales(model, prep, valid)
     assert history[-1]["valid_rmspe"] == pytest.approx(rmspe(valid["Sales"].to_numpy(), pred), rel=1e-4)
 
 
@@ -133,7 +144,7 @@ def test_train_fits_preprocessing_on_training_rows_with_sales_only(data, trained
 
 
 def test_train_on_a_subsample(data):
-    _, prep, history = learner.train(config(max_train_rows=300, epochs=1), *data, CPU)
+    _, prep, history = train(config(max_train_rows=300, epochs=1), *data)
     assert len(history) == 1
     assert len(prep.categories["Store"]) < len(set(data[0]["Store"]))  # 300 rows miss some of 300 stores
 
@@ -144,7 +155,7 @@ def test_predict_sales_closed_is_zero_and_missing_open_counts_as_open(data, trai
     model, prep, _, _ = trained
     rows = data[1].iloc[:4].copy()
     rows["Open"] = pd.array([0, 1, pd.NA, 0], dtype="Int8")
-    pred = learner.predict_sales(model, prep, rows)
+    pred = predict_sales(model, prep, rows)
     assert pred.shape == (4,) and pred.dtype == np.float64
     assert pred[0] == 0.0 and pred[3] == 0.0
     assert pred[1] > 0 and pred[2] > 0
@@ -153,9 +164,9 @@ def test_predict_sales_closed_is_zero_and_missing_open_counts_as_open(data, trai
         log_sales = model.eval()(torch.from_numpy(prep.transform(rows))).numpy()
     np.testing.assert_allclose(pred[[1, 2]], np.exp(log_sales[[1, 2]].astype(np.float64)), rtol=1e-6)
     # the same with a float column holding NaN, and without any Open column
-    as_float = learner.predict_sales(model, prep, rows.assign(Open=[0.0, 1.0, np.nan, 0.0]))
+    as_float = predict_sales(model, prep, rows.assign(Open=[0.0, 1.0, np.nan, 0.0]))
     np.testing.assert_array_equal(as_float, pred)
-    no_open = learner.predict_sales(model, prep, rows.drop(columns="Open"))
+    no_open = predict_sales(model, prep, rows.drop(columns="Open"))
     assert (no_open > 0).all()
     np.testing.assert_array_equal(no_open[[1, 2]], pred[[1, 2]])
 
@@ -164,8 +175,8 @@ def test_predict_sales_is_deterministic_and_inside_range(data, trained):
     model, prep, _, _ = trained
     rows = data[1]
     model.train()  # predict_sales must switch dropout off itself
-    a = learner.predict_sales(model, prep, rows)
-    b = learner.predict_sales(model, prep, rows)
+    a = predict_sales(model, prep, rows)
+    b = predict_sales(model, prep, rows)
     np.testing.assert_array_equal(a, b)
     open_ = rows["Open"].fillna(1).to_numpy() != 0
     assert (a[open_] > np.exp(model.y_range[0]) * (1 - 1e-6)).all()
@@ -178,16 +189,30 @@ def test_save_load_round_trip(tmp_path, data, trained):
     model, prep, _, _ = trained
     cfg = config()
     path = tmp_path / "model" / "model.pt"
-    learner.save(path, model, cfg, prep)
+    learner.SalesNetwork(model, cfg, prep).save(path)
     assert {p.name for p in path.parent.iterdir()} == {"model.pt"}
-    loaded, cfg2, prep2 = learner.load(path)
-    assert cfg2 == cfg
-    assert prep2 == prep
-    assert not loaded.training
-    assert tuple(loaded.y_range) == tuple(model.y_range)
+    loaded = learner.load(path)
+    assert loaded.cfg == cfg
+    assert loaded.prep == prep
+    assert not loaded.net.training
+    assert tuple(loaded.net.y_range) == tuple(model.y_range)
     probe = data[1]
-    np.testing.assert_array_equal(learner.predict_sales(loaded, prep2, probe),
-                                  learner.predict_sales(model, prep, probe))
+    np.testing.assert_array_equal(loaded.predict(probe), predict_sales(model, prep, probe))
+
+
+def test_a_model_file_from_before_an_option_loads_with_its_legacy_default(tmp_path, trained):
+    """A file saved before `ensemble` (and the other later options) existed rebuilds as the code of
+    that time did: params.LEGACY_DEFAULTS, not today's params.yaml."""
+    model, prep, _, _ = trained
+    path = tmp_path / "old.pt"
+    learner.SalesNetwork(model, config(), prep).save(path)
+    saved = torch.load(path, weights_only=True)
+    for key in ("ensemble", "batchnorm", "emb_init", "betas", "sgdr_after"):
+        del saved["config"][key]
+    torch.save(saved, path)
+    loaded = learner.load(path)
+    assert (loaded.cfg.ensemble, loaded.cfg.batchnorm, loaded.cfg.emb_init) == (1, False, "lesson")
+    assert loaded.cfg.betas == (0.9, 0.99) and loaded.cfg.sgdr_after is None
 
 
 def test_config_survives_asdict():

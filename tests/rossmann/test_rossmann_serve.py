@@ -72,10 +72,11 @@ def world(tmp_path_factory):
     prep = preprocess.fit(train[train["Sales"] > 0], CATEGORICAL, CONTINUOUS)
     cfg = TrainConfig(emb_size_rule="lesson", emb_dropout=0.0, layers=(8,), dropouts=(0.0,),
                       y_range_factor=1.2, epochs=1, batch_size=8, lr=1e-3, weight_decay=0.0, seed=0,
-                      max_train_rows=None)
+                      max_train_rows=None, sgdr_after=None, betas=(0.9, 0.99), batchnorm=False,
+                      emb_init="lesson", ensemble=1)
     torch.manual_seed(0)
-    model = learner.build_model(cfg, prep, (0.0, 10.0)).eval()
-    learner.save(raw / "model.pt", model, cfg, prep)
+    model = learner.SalesNetwork(learner.build_model(cfg, prep, (0.0, 10.0)).eval(), cfg, prep)
+    model.save(raw / "model.pt")
     pyfunc = StoreSales()
     with written_artifacts(raw / "model.pt", raw, train[EVENT_KEYS]) as files:
         pyfunc.load_context(PythonModelContext(files, None))
@@ -87,7 +88,7 @@ def test_raw_test_rows_get_what_the_pipeline_predicts(world):
     rows = pd.read_csv(raw / "test.csv")
     out = pyfunc.predict(None, rows)
     assert list(out.columns) == ["Sales"] and len(out) == len(rows)
-    np.testing.assert_allclose(out["Sales"], learner.predict_sales(model, prep, test))
+    np.testing.assert_allclose(out["Sales"], model.predict(test))
     assert (out.loc[rows["Open"] == 0, "Sales"] == 0).all()
     assert (out.loc[rows["Open"] != 0, "Sales"] > 0).all()  # missing Open counts as open
     # any order, and without Kaggle's Id (float32 sums may round differently in another row order)

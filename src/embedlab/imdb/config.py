@@ -16,7 +16,7 @@ class VocabConfig:
     clas_valid_frac: float    # share of labelled training reviews held out (stratified)
     lm_unsup_reviews: int | None  # how many unlabelled reviews join the LM text (null: all 50,000)
     seed: int
-    labelled_reviews: int | None = None  # quick runs: a stratified sample of train and of test
+    labelled_reviews: int | None  # quick runs: a stratified sample of train and of test (null: all)
 
     def __post_init__(self):
         for name in ("lm_valid_frac", "clas_valid_frac"):
@@ -40,7 +40,7 @@ class LMConfig:
     clip: float
     seed: int
     # bfloat16 autocast or not; auto: where the hardware has it (training.wants_bf16)
-    precision: Literal["auto", "bf16", "fp32"] = "fp32"
+    precision: Literal["auto", "bf16", "fp32"]
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ class ClassifierConfig:
     epochs: tuple[int, ...]     # epochs per stage
     weight_decay: float
     seed: int
-    precision: Literal["auto", "bf16", "fp32"] = "fp32"  # also used to predict
+    precision: Literal["auto", "bf16", "fp32"]  # also used to predict
 
     def __post_init__(self):
         if not self.epochs or not len(self.unfreeze) == len(self.epochs) == len(self.lr):
@@ -65,20 +65,25 @@ class ClassifierConfig:
 
 
 @dataclass(frozen=True)
-class EvaluateConfig:
+class SamplesConfig:
+    prompts: tuple[str, ...]
+    per_prompt: int        # generated continuations of each
+    words: int
+
+
+@dataclass(frozen=True)
+class BaselinesConfig:
     tfidf_ngrams: int
     tfidf_max_features: int
-    samples: int           # generated continuations per prompt
-    sample_words: int
-    prompts: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class ImdbConfig:
     vocab: VocabConfig
     lm: LMConfig
+    lm_samples: SamplesConfig
     classifier: ClassifierConfig
-    evaluate: EvaluateConfig
+    baselines: BaselinesConfig
 
 
 def load_config(params: dict) -> ImdbConfig:

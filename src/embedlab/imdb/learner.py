@@ -3,7 +3,7 @@ discriminative learning rates), and predict with them."""
 from __future__ import annotations
 
 import math
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -17,14 +17,29 @@ from embedlab.imdb import model as m
 from embedlab.imdb.batches import ClassifierBatches, LMBatches
 from embedlab.imdb.config import ClassifierConfig, LMConfig
 from embedlab.imdb.vocab import check_vocab_matches
+from embedlab.params import build, with_legacy_defaults
 from embedlab.training import fit, predict, seed_everything, wants_bf16
 
-# AWD-LSTM's dropouts as fastai sets them for a language model, scaled by `dropout_scale`
-# (fastai's drop_mult); the classifier's are heavier (ULMFiT), by the same scale.
-LM_DROPOUTS = {"input_p": 0.25, "hidden_p": 0.15, "weight_p": 0.2, "embed_p": 0.02, "output_p": 0.1}
-CLAS_DROPOUTS = {"input_p": 0.4, "hidden_p": 0.3, "weight_p": 0.5, "embed_p": 0.05}
-HEAD_DROPOUTS = (0.4, 0.1)
 BETAS = (0.7, 0.99)  # the lesson's Adam betas for RNNs
+
+
+@dataclass(frozen=True)
+class TextModel:
+    """A language model or a classifier, with the configs that rebuild it and its vocabulary."""
+    net: nn.Module
+    configs: dict  # {"lm": LMConfig}, and for a classifier also {"classifier": ClassifierConfig}
+    vocab: list[str]
+
+    def save(self, path: Path) -> None:
+        with atomic_path(path) as tmp:
+            torch.save({"configs": {k: asdict(v) for k, v in self.configs.items()}, "vocab": self.vocab,
+                        "state_dict": self.net.state_dict()}, tmp)
+
+
+@dataclass(frozen=True)
+class Trained:
+    model: TextModel
+    history: list[dict]  # one row per epoch
 
 
 def _encoder(cfg: LMConfig, vocab_size: int, scale: float, base: dict) -> m.AWDLSTMEncoder:
@@ -34,24 +49,24 @@ def _encoder(cfg: LMConfig, vocab_size: int, scale: float, base: dict) -> m.AWDL
 
 def build_lm(cfg: LMConfig, vocab_size: int) -> m.LanguageModel:
     cutoffs = m.geometric_cutoffs(vocab_size) if cfg.adaptive_softmax else None
-    return m.LanguageModel(_encoder(cfg, vocab_size, cfg.dropout_scale, LM_DROPOUTS),
-                           output_p=LM_DROPOUTS["output_p"] * cfg.dropout_scale, cutoffs=cutoffs)
+    return m.LanguageModel(_encoder(cfg, vocab_size, cfg.dropout_scale, m.LM_DROPOUTS),
+                           output_p=m.LM_DROPOUTS["output_p"] * cfg.dropout_scale, cutoffs=cutoffs)
 
 
 def build_classifier(lm_cfg: LMConfig, cfg: ClassifierConfig, vocab_size: int) -> m.SentimentClassifier:
-    encoder = _encoder(lm_cfg, vocab_size, cfg.dropout_scale, CLAS_DROPOUTS)
+    encoder = _encoder(lm_cfg, vocab_size, cfg.dropout_scale, m.CLASSIFIER_DROPOUTS)
     return m.SentimentClassifier(encoder, head_hidden=cfg.head_hidden,
-                                 head_ps=tuple(p * cfg.dropout_scale for p in HEAD_DROPOUTS),
+                                 head_ps=tuple(p * cfg.dropout_scale for p in m.HEAD_DROPOUTS),
                                  bptt=cfg.bptt, max_len=cfg.max_len)
 
 
-def train_lm(cfg: LMConfig, train_ids: np.ndarray, valid_ids: np.ndarray, vocab_size: int,
-             device: torch.device, on_epoch: Callable[[dict], None] | None = None):
-    """Returns (language model, history); each history row has valid_perplexity."""
+def train_lm(cfg: LMConfig, train_ids: np.ndarray, valid_ids: np.ndarray, vocab: list[str],
+             device: torch.device, on_epoch: Callable[[dict], None] | None = None) -> Trained:
+    """Each history row has valid_perplexity."""
     seed_everything(cfg.seed)
     if cfg.max_tokens:
         train_ids = train_ids[: cfg.max_tokens]
-    lm = build_lm(cfg, vocab_size)
+    lm = build_lm(cfg, len(vocab))
 
     def with_perplexity(row: dict) -> None:
         row["valid_perplexity"] = math.exp(row["valid_loss"])
@@ -63,23 +78,24 @@ def train_lm(cfg: LMConfig, train_ids: np.ndarray, valid_ids: np.ndarray, vocab_
                   epochs=cfg.epochs, lr=cfg.lr, weight_decay=cfg.weight_decay, device=device,
                   betas=BETAS, clip=cfg.clip, on_epoch=with_perplexity,
                   bf16=wants_bf16(cfg.precision, device))
-    return lm.cpu(), history
+    return Trained(TextModel(lm.cpu(), {"lm": cfg}, vocab), history)
 
 
 def accuracy(y: np.ndarray, logits: np.ndarray) -> float:
     return float((logits.argmax(1) == y).mean())
 
 
-def train_classifier(cfg: ClassifierConfig, lm_cfg: LMConfig, lm_state: dict, vocab_size: int,
-                     train: tuple[np.ndarray, np.ndarray, np.ndarray],
+def train_classifier(cfg: ClassifierConfig, lm: TextModel, train: tuple[np.ndarray, np.ndarray, np.ndarray],
                      valid: tuple[np.ndarray, np.ndarray, np.ndarray], device: torch.device,
-                     on_epoch: Callable[[dict], None] | None = None):
-    """Gradual unfreezing: one one-cycle fit per stage, each training layer groups
-    `unfreeze[k]` onwards at ULMFiT's discriminative rates below a peak of `lr[k]`.
-    Returns (classifier, history)."""
+                     on_epoch: Callable[[dict], None] | None = None) -> Trained:
+    """The classifier on `lm`'s encoder (built with the language model's own config), by gradual
+    unfreezing: one one-cycle fit per stage, each training layer groups `unfreeze[k]` onwards at
+    ULMFiT's discriminative rates below a peak of `lr[k]`. `train` and `valid` are (token ids,
+    offsets, labels)."""
     seed_everything(cfg.seed)
-    clf = build_classifier(lm_cfg, cfg, vocab_size)
-    m.load_encoder(clf, lm_state)
+    lm_cfg, vocab = lm.configs["lm"], lm.vocab
+    clf = build_classifier(lm_cfg, cfg, len(vocab))
+    m.load_encoder(clf, lm.net.state_dict())
     train_batches = ClassifierBatches(*train, cfg.batch_size, cfg.max_len, shuffle=True, seed=cfg.seed)
     valid_batches = ClassifierBatches(*valid, cfg.batch_size, cfg.max_len, shuffle=False, seed=cfg.seed)
     history: list[dict] = []
@@ -102,7 +118,7 @@ def train_classifier(cfg: ClassifierConfig, lm_cfg: LMConfig, lm_state: dict, vo
                        betas=BETAS, metrics={"valid_accuracy": accuracy}, on_epoch=numbered,
                        bf16=wants_bf16(cfg.precision, device))
         done += epochs
-    return clf.cpu(), history
+    return Trained(TextModel(clf.cpu(), {"lm": lm_cfg, "classifier": cfg}, vocab), history)
 
 
 def predict_proba(clf: m.SentimentClassifier, ids: np.ndarray, offsets: np.ndarray, max_len: int,
@@ -117,12 +133,6 @@ def predict_proba(clf: m.SentimentClassifier, ids: np.ndarray, offsets: np.ndarr
     return proba
 
 
-def save(path: Path, model: nn.Module, configs: dict, vocab: list[str]) -> None:
-    with atomic_path(path) as tmp:
-        torch.save({"configs": {k: asdict(v) for k, v in configs.items()}, "vocab": vocab,
-                    "state_dict": model.state_dict()}, tmp)
-
-
 def load_state(path: Path, vocab: list[str]) -> dict:
     if not path.is_file():
         raise EmbedlabError(f"no trained model at {path}; run its stage first")
@@ -132,3 +142,12 @@ def load_state(path: Path, vocab: list[str]) -> dict:
         raise EmbedlabError(f"{path} was trained with another vocabulary than this one; "
                             "re-run its stage (dvc repro) so model and vocabulary match")
     return saved
+
+
+def load_lm(path: Path, vocab: list[str]) -> TextModel:
+    """The language model saved at `path`, which must have been trained on `vocab`."""
+    saved = load_state(path, vocab)
+    cfg = build(LMConfig, with_legacy_defaults(saved["configs"]["lm"], "imdb.lm"), f"{path}'s lm")
+    lm = build_lm(cfg, len(vocab))
+    lm.load_state_dict(saved["state_dict"])
+    return TextModel(lm.eval(), {"lm": cfg}, vocab)

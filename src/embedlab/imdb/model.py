@@ -1,8 +1,8 @@
 """AWD-LSTM (Merity et al. 2017) as the 2017 lesson and ULMFiT use it: a language model, and a
 sentiment classifier on the same encoder.
 
-Dropout defaults are the lesson's language-model values before its 0.7 multiplier (fastai's
-`drop_mult`); the classifier is built with heavier ones by the caller.
+Every dropout is an argument; LM_DROPOUTS, CLASSIFIER_DROPOUTS and HEAD_DROPOUTS are the one table
+of AWD-LSTM's values, which the builders (learner.py) scale by `dropout_scale` (fastai's drop_mult).
 """
 from __future__ import annotations
 
@@ -15,8 +15,11 @@ from torch import nn
 from embedlab.errors import EmbedlabError
 from embedlab.imdb.vocab import PAD_ID
 
-# ULMFiT's ratio between the learning rates of successive layer groups.
-LR_DECAY = 2.6
+# AWD-LSTM's dropouts as fastai sets them for a language model; the classifier's encoder and head
+# take heavier ones (ULMFiT).
+LM_DROPOUTS = {"input_p": 0.25, "hidden_p": 0.15, "weight_p": 0.2, "embed_p": 0.02, "output_p": 0.1}
+CLASSIFIER_DROPOUTS = {"input_p": 0.4, "hidden_p": 0.3, "weight_p": 0.5, "embed_p": 0.05}
+HEAD_DROPOUTS = (0.4, 0.1)
 
 
 class EmbeddingDropout(nn.Embedding):
@@ -81,8 +84,7 @@ class AWDLSTMEncoder(nn.Module):
     """
 
     def __init__(self, vocab_size: int, emb_size: int, hidden: int, layers: int, pad_id: int = PAD_ID,
-                 *, input_p: float = 0.25, hidden_p: float = 0.15, weight_p: float = 0.2,
-                 embed_p: float = 0.02):
+                 *, input_p: float, hidden_p: float, weight_p: float, embed_p: float):
         super().__init__()
         if layers < 1:
             raise EmbedlabError(f"an encoder needs at least one LSTM layer, got {layers}")
@@ -209,8 +211,7 @@ class LanguageModel(nn.Module):
     faster with it (2.9x with the classic (2000, 10000)), the softmax no longer dominating.
     """
 
-    def __init__(self, encoder: AWDLSTMEncoder, output_p: float = 0.1,
-                 cutoffs: Sequence[int] | None = None):
+    def __init__(self, encoder: AWDLSTMEncoder, *, output_p: float, cutoffs: Sequence[int] | None = None):
         super().__init__()
         self.encoder = encoder
         self.output_dropout = LockedDropout(output_p)
@@ -259,9 +260,8 @@ class SentimentClassifier(nn.Module):
     at its last non-pad token.
     """
 
-    def __init__(self, encoder: AWDLSTMEncoder, n_classes: int = 2, head_hidden: int = 50,
-                 head_ps: tuple[float, float] = (0.4, 0.1), bptt: int = 70, max_len: int = 1400,
-                 pad_id: int = PAD_ID):
+    def __init__(self, encoder: AWDLSTMEncoder, *, head_ps: tuple[float, float], n_classes: int = 2,
+                 head_hidden: int = 50, bptt: int = 70, max_len: int = 1400, pad_id: int = PAD_ID):
         super().__init__()
         if bptt < 1 or max_len < 1:
             raise EmbedlabError(f"bptt and max_len must be at least 1, got {bptt} and {max_len}")
@@ -351,7 +351,7 @@ def freeze_to(classifier: SentimentClassifier, n: int) -> None:
             param.requires_grad_(i in trainable)
 
 
-def discriminative_lrs(max_lr: float, n_groups: int, decay: float = LR_DECAY) -> list[float]:
+def discriminative_lrs(max_lr: float, n_groups: int, decay: float) -> list[float]:
     """One learning rate per layer group, `max_lr` for the head, divided by `decay` per group
     towards the input (ULMFiT's lr / 2.6^k)."""
     return [max_lr / decay ** (n_groups - 1 - i) for i in range(n_groups)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from embedlab.dropout_study import StudyConfig
+from embedlab.dropout_config import StudyConfig
 from embedlab.errors import EmbedlabError
 from embedlab.params import build, section
 
@@ -48,8 +48,8 @@ class TrainConfig:
 
 
 @dataclass(frozen=True)
-class EvaluateConfig:
-    user_reg: float
+class BaselinesConfig:
+    user_reg: float  # shrinkage of the user and movie biases
     item_reg: float
 
 
@@ -64,7 +64,7 @@ class InterpretConfig:
 class MovieLensConfig:
     split: SplitConfig
     train: TrainConfig
-    evaluate: EvaluateConfig
+    baselines: BaselinesConfig
     interpret: InterpretConfig
     dropout_study: StudyConfig
 

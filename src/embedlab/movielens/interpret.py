@@ -30,6 +30,8 @@ def movie_components(model: nn.Module, items: np.ndarray, movies: pd.DataFrame,
                      ratings: pd.DataFrame, n_movies: int) -> pd.DataFrame:
     """The most-rated movies' factors projected on their first two principal components."""
     table = _movie_table(items, movies, ratings).nlargest(n_movies, "n_ratings")
-    factors = model.item.weight.detach().numpy()[table["index"]]
+    # float64: in float32, threaded BLAS sums in a varying order and moves the 7th digit from
+    # run to run, so identical models would write different files
+    factors = model.item.weight.detach().numpy()[table["index"]].astype(np.float64)
     pcs = PCA(n_components=2, random_state=0).fit_transform(factors)
     return table.assign(pc1=pcs[:, 0], pc2=pcs[:, 1])[["item", "title", "n_ratings", "pc1", "pc2"]]

@@ -1,7 +1,7 @@
 """Turn split ratings into tensors, train the chosen model, save and load it with its id maps."""
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -15,9 +15,39 @@ from embedlab.errors import EmbedlabError
 from embedlab.metrics import regression
 from embedlab.movielens.config import TrainConfig
 from embedlab.movielens.models import build_model, encode, make_vocab
-from embedlab.training import Batches, fit, predict, seed_everything
+from embedlab.params import build, with_legacy_defaults
+from embedlab import training
+from embedlab.training import Batches, fit, seed_everything
 
 EVAL_BATCH = 8192
+
+
+@dataclass(frozen=True)
+class RatingModel:
+    """A trained network with what it needs to predict and to be rebuilt: its config and the
+    sorted user and movie ids of training (id vocab[k] has index k + 1)."""
+    net: nn.Module
+    cfg: TrainConfig
+    users: np.ndarray
+    items: np.ndarray
+
+    def predict(self, df: pd.DataFrame) -> np.ndarray:
+        """The rating of each (user, item) row; an id unseen in training takes index 0."""
+        x = pairs(df, self.users, self.items)
+        pred, _ = training.predict(self.net, Batches(x, torch.zeros(len(x)), batch_size=EVAL_BATCH, shuffle=False),
+                          torch.device("cpu"))
+        return pred
+
+    def save(self, path: Path) -> None:
+        with atomic_path(path) as tmp:
+            torch.save({"config": asdict(self.cfg), "state_dict": self.net.state_dict(),
+                        "users": torch.from_numpy(self.users), "items": torch.from_numpy(self.items)}, tmp)
+
+
+@dataclass(frozen=True)
+class Trained:
+    model: RatingModel
+    history: list[dict]  # one row per epoch
 
 
 def pairs(df: pd.DataFrame, users: np.ndarray, items: np.ndarray) -> torch.Tensor:
@@ -34,8 +64,7 @@ def check_range(cfg: TrainConfig, ratings: pd.Series) -> None:
 
 
 def train(cfg: TrainConfig, train_df: pd.DataFrame, valid_df: pd.DataFrame, device: torch.device,
-          on_epoch: Callable[[dict], None] | None = None):
-    """Returns (model, users, items, history)."""
+          on_epoch: Callable[[dict], None] | None = None) -> Trained:
     check_range(cfg, train_df["rating"])
     seed_everything(cfg.seed)
     users, items = make_vocab(train_df["user"].to_numpy()), make_vocab(train_df["item"].to_numpy())
@@ -52,29 +81,15 @@ def train(cfg: TrainConfig, train_df: pd.DataFrame, valid_df: pd.DataFrame, devi
         metrics={"valid_rmse": lambda y, p: regression(y, p)["rmse"]},
         on_epoch=on_epoch,
     )
-    return model.cpu(), users, items, history
+    return Trained(RatingModel(model.cpu(), cfg, users, items), history)
 
 
-def predict_ratings(model: nn.Module, df: pd.DataFrame, users: np.ndarray, items: np.ndarray) -> np.ndarray:
-    x = pairs(df, users, items)
-    pred, _ = predict(model, Batches(x, torch.zeros(len(x)), batch_size=EVAL_BATCH, shuffle=False),
-                      torch.device("cpu"))
-    return pred
-
-
-def save(path: Path, model: nn.Module, cfg: TrainConfig, users: np.ndarray, items: np.ndarray) -> None:
-    with atomic_path(path) as tmp:
-        torch.save({"config": asdict(cfg), "state_dict": model.state_dict(),
-                    "users": torch.from_numpy(users), "items": torch.from_numpy(items)}, tmp)
-
-
-def load(path: Path):
-    """Returns (model, config, users, items)."""
+def load(path: Path) -> RatingModel:
     if not path.is_file():
         raise EmbedlabError(f"no trained model at {path}; run `dvc repro movielens_train` first")
     saved = torch.load(path, weights_only=True)
-    cfg = TrainConfig(**saved["config"])
+    cfg = build(TrainConfig, with_legacy_defaults(saved["config"], "movielens.train"), f"{path}'s config")
     users, items = saved["users"].numpy(), saved["items"].numpy()
     model = build_model(cfg, len(users), len(items))
     model.load_state_dict(saved["state_dict"])
-    return model.eval(), cfg, users, items
+    return RatingModel(model.eval(), cfg, users, items)

@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 from sklearn.ensemble import HistGradientBoostingRegressor
 
+from embedlab.rossmann.config import BaselinesConfig
 from embedlab.rossmann.preprocess import Preprocessor
 
 
@@ -19,12 +20,29 @@ def store_weekday_median(train: pd.DataFrame, valid: pd.DataFrame) -> np.ndarray
     return pred.to_numpy(np.float64)
 
 
-def gradient_boosting(prep: Preprocessor, train: pd.DataFrame, valid: pd.DataFrame, max_iter: int,
-                      seed: int) -> np.ndarray:
-    """HistGradientBoostingRegressor on the network's own inputs, on log sales of open days.
-    Categories with more values than its 255 bins (Store) enter as ordered codes."""
-    categorical = [n + 1 <= 255 for n in prep.cardinalities] + [False] * prep.n_cont
-    model = HistGradientBoostingRegressor(max_iter=max_iter, categorical_features=categorical,
-                                          early_stopping=False, random_state=seed)
-    model.fit(prep.transform(train), np.log(train["Sales"].to_numpy(np.float64)))
-    return np.exp(model.predict(prep.transform(valid)))
+MAX_BINS = 255  # HistGradientBoosting's most; a categorical input may have at most this many codes
+
+
+def gradient_boosting(prep: Preprocessor, train: pd.DataFrame, valid: pd.DataFrame,
+                      cfg: BaselinesConfig) -> np.ndarray:
+    """HistGradientBoostingRegressor on the network's inputs (preprocessed alike), on log sales of
+    open days, for a fixed number of trees. A categorical input with more values than the bins
+    (Store: 1,115) would enter as an ordered code, 4-5 stores lumped to a bin; it enters instead as
+    its value's mean training log sales (at 255 leaves and 600 trees: RMSPE 0.1128 -> 0.1068). An
+    unseen value gets the overall mean."""
+    x_train, x_valid = prep.transform(train), prep.transform(valid)
+    y = np.log(train["Sales"].to_numpy(np.float64))
+    categorical = [n + 1 <= MAX_BINS for n in prep.cardinalities] + [False] * prep.n_cont
+    for i, n in enumerate(prep.cardinalities):
+        if n + 1 > MAX_BINS:
+            codes = x_train[:, i].astype(np.int64)
+            count = np.bincount(codes, minlength=n + 1)
+            mean = np.where(count > 0, np.bincount(codes, y, n + 1) / np.maximum(count, 1), y.mean())
+            x_train[:, i], x_valid[:, i] = mean[codes], mean[x_valid[:, i].astype(np.int64)]
+    model = HistGradientBoostingRegressor(max_iter=cfg.gbm_max_iter, max_leaf_nodes=cfg.gbm_max_leaf_nodes,
+                                          learning_rate=cfg.gbm_learning_rate,
+                                          min_samples_leaf=cfg.gbm_min_samples_leaf, max_bins=MAX_BINS,
+                                          categorical_features=categorical, early_stopping=False,
+                                          random_state=cfg.seed)
+    model.fit(x_train, y)
+    return np.exp(model.predict(x_valid))

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from embedlab.dropout_study import StudyConfig
+from embedlab.dropout_config import StudyConfig
 from embedlab.errors import EmbedlabError
 from embedlab.params import build, section
 
@@ -42,12 +42,12 @@ class TrainConfig:
     lr: float
     weight_decay: float
     seed: int
-    max_train_rows: int | None = None  # a random subset, for quick runs
-    sgdr_after: int | None = None  # null: one cycle; k: k epochs at lr, then 1-epoch cosine cycles
-    betas: tuple[float, ...] = (0.9, 0.99)
-    batchnorm: bool = False  # after each hidden layer, as fastai v1
-    emb_init: Literal["lesson", "fastai"] = "lesson"
-    ensemble: int = 1  # networks from seeds seed, seed + 1, ...; their log predictions averaged
+    max_train_rows: int | None  # a random subset, for quick runs
+    sgdr_after: int | None  # null: one cycle; k: k epochs at lr, then 1-epoch cosine cycles
+    betas: tuple[float, ...]
+    batchnorm: bool  # after each hidden layer, as fastai v1
+    emb_init: Literal["lesson", "fastai"]
+    ensemble: int  # networks from seeds seed, seed + 1, ...; their log predictions averaged
 
     def __post_init__(self):
         if len(self.layers) != len(self.dropouts):
@@ -66,15 +66,20 @@ class TrainConfig:
 
 
 @dataclass(frozen=True)
-class EvaluateConfig:
+class BaselinesConfig:
+    """HistGradientBoostingRegressor's settings for the gradient-boosting baseline."""
     gbm_max_iter: int
+    gbm_max_leaf_nodes: int
+    gbm_learning_rate: float
+    gbm_min_samples_leaf: int
+    seed: int
 
 
 @dataclass(frozen=True)
 class RossmannConfig:
     split: SplitConfig
     train: TrainConfig
-    evaluate: EvaluateConfig
+    baselines: BaselinesConfig
     dropout_study: StudyConfig
 
 

@@ -1,6 +1,7 @@
 """What the entity embeddings learned: each value's vector on its first two principal components."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from sklearn.decomposition import PCA
 
@@ -14,6 +15,7 @@ def embedding_components(model: TabularNet | Ensemble, prep: Preprocessor, colum
     if isinstance(model, Ensemble):
         model = model.members[0]
     position = list(prep.categories).index(column)
-    weights = model.embeds[position].weight.detach().numpy()[1:]
+    # float64: in float32, threaded BLAS moves the last digits from run to run
+    weights = model.embeds[position].weight.detach().numpy()[1:].astype(np.float64)
     pcs = PCA(n_components=2, random_state=0).fit_transform(weights)
     return pd.DataFrame({column: prep.categories[column], "pc1": pcs[:, 0], "pc2": pcs[:, 1]})

@@ -1,7 +1,7 @@
 """Train the entity-embedding network on log sales; save, load and predict with its preprocessing."""
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -13,13 +13,48 @@ from torch import nn
 from embedlab.atomic import atomic_path
 from embedlab.errors import EmbedlabError
 from embedlab.metrics import rmspe
+from embedlab.params import build, with_legacy_defaults
 from embedlab.rossmann import preprocess
 from embedlab.rossmann.config import TrainConfig
 from embedlab.rossmann.features import CATEGORICAL, CONTINUOUS
 from embedlab.rossmann.model import Ensemble, TabularNet
-from embedlab.training import Batches, fit, predict, seed_everything
+from embedlab import training
+from embedlab.training import Batches, fit, seed_everything
 
 EVAL_BATCH = 8192
+
+
+@dataclass(frozen=True)
+class SalesNetwork:
+    """Trained networks with the preprocessing their inputs need (fitted on training rows) and the
+    config that rebuilds them."""
+    net: Ensemble
+    cfg: TrainConfig
+    prep: preprocess.Preprocessor
+
+    def predict(self, frame: pd.DataFrame) -> np.ndarray:
+        """Sales for each row; a closed day (Open == 0) is 0, a missing Open counts as open."""
+        x = torch.from_numpy(self.prep.transform(frame))
+        log_sales, _ = training.predict(self.net, Batches(x, torch.zeros(len(x)), batch_size=EVAL_BATCH, shuffle=False),
+                               torch.device("cpu"))
+        closed = (frame["Open"] == 0).fillna(False).to_numpy(bool) if "Open" in frame else np.zeros(len(x), bool)
+        return np.where(closed, 0.0, np.exp(log_sales.astype(np.float64)))
+
+    def log_mse(self, frame: pd.DataFrame) -> float:
+        """The training loss (MSE of log sales) over rows with sales, with dropout off."""
+        frame = frame[frame["Sales"] > 0]
+        return float(np.mean((np.log(self.predict(frame)) - np.log(frame["Sales"].to_numpy())) ** 2))
+
+    def save(self, path: Path) -> None:
+        with atomic_path(path) as tmp:
+            torch.save({"config": asdict(self.cfg), "preprocessor": self.prep.to_dict(),
+                        "y_range": self.net.y_range, "state_dict": self.net.state_dict()}, tmp)
+
+
+@dataclass(frozen=True)
+class Trained:
+    model: SalesNetwork
+    history: list[dict]  # one row per epoch, numbered on across the ensemble's networks
 
 
 def build_model(cfg: TrainConfig, prep: preprocess.Preprocessor, y_range: tuple[float, float]) -> Ensemble:
@@ -42,10 +77,10 @@ def training_rows(train_df: pd.DataFrame, cfg: TrainConfig) -> pd.DataFrame:
 
 
 def train(cfg: TrainConfig, train_df: pd.DataFrame, valid_df: pd.DataFrame, device: torch.device,
-          on_epoch: Callable[[dict], None] | None = None):
-    """Returns (model, preprocessor, history). The model is an Ensemble of `cfg.ensemble` networks,
-    the k-th (from 0) seeded with cfg.seed + k and trained after the one before it; the history
-    numbers their epochs on (member 2's first epoch follows member 1's last)."""
+          on_epoch: Callable[[dict], None] | None = None) -> Trained:
+    """An Ensemble of `cfg.ensemble` networks, the k-th (from 0) seeded with cfg.seed + k and trained
+    after the one before it; the history numbers their epochs on (member 2's first epoch follows
+    member 1's last)."""
     train_df, valid_df = training_rows(train_df, cfg), valid_df[valid_df["Sales"] > 0]
     prep = preprocess.fit(train_df, CATEGORICAL, CONTINUOUS)
     x_train, x_valid = torch.from_numpy(prep.transform(train_df)), torch.from_numpy(prep.transform(valid_df))
@@ -77,37 +112,15 @@ def train(cfg: TrainConfig, train_df: pd.DataFrame, valid_df: pd.DataFrame, devi
             on_epoch=record,
         )
         members.append(net.cpu())
-    return Ensemble(members), prep, history
+    return Trained(SalesNetwork(Ensemble(members), cfg, prep), history)
 
 
-def predict_sales(model: nn.Module, prep: preprocess.Preprocessor, frame: pd.DataFrame) -> np.ndarray:
-    """Sales for each row; a closed day (Open == 0) is 0, a missing Open counts as open."""
-    x = torch.from_numpy(prep.transform(frame))
-    log_sales, _ = predict(model, Batches(x, torch.zeros(len(x)), batch_size=EVAL_BATCH, shuffle=False),
-                           torch.device("cpu"))
-    closed = (frame["Open"] == 0).fillna(False).to_numpy(bool) if "Open" in frame else np.zeros(len(x), bool)
-    return np.where(closed, 0.0, np.exp(log_sales.astype(np.float64)))
-
-
-def log_mse(model: nn.Module, prep: preprocess.Preprocessor, frame: pd.DataFrame) -> float:
-    """The training loss (MSE of log sales) over rows with sales, with dropout off."""
-    frame = frame[frame["Sales"] > 0]
-    return float(np.mean((np.log(predict_sales(model, prep, frame)) - np.log(frame["Sales"].to_numpy())) ** 2))
-
-
-def save(path: Path, model: Ensemble, cfg: TrainConfig, prep: preprocess.Preprocessor) -> None:
-    with atomic_path(path) as tmp:
-        torch.save({"config": asdict(cfg), "preprocessor": prep.to_dict(), "y_range": model.y_range,
-                    "state_dict": model.state_dict()}, tmp)
-
-
-def load(path: Path):
-    """Returns (model, config, preprocessor)."""
+def load(path: Path) -> SalesNetwork:
     if not path.is_file():
         raise EmbedlabError(f"no trained model at {path}; run `dvc repro rossmann_train` first")
     saved = torch.load(path, weights_only=True)
-    cfg = TrainConfig(**saved["config"])
+    cfg = build(TrainConfig, with_legacy_defaults(saved["config"], "rossmann.train"), f"{path}'s config")
     prep = preprocess.Preprocessor(**saved["preprocessor"])
     model = build_model(cfg, prep, tuple(saved["y_range"]))
     model.load_state_dict(saved["state_dict"])
-    return model.eval(), cfg, prep
+    return SalesNetwork(model.eval(), cfg, prep)

@@ -20,14 +20,11 @@ import numpy as np
 import pandas as pd
 from mlflow.exceptions import MlflowException
 from mlflow.models import ModelSignature
-from torch import nn
-
 from embedlab import serving
 from embedlab.errors import EmbedlabError
 from embedlab.rossmann import learner
 from embedlab.rossmann.features import EVENT_KEYS, features_after
 from embedlab.rossmann.join import join_rows, lookup_tables
-from embedlab.rossmann.preprocess import Preprocessor
 from embedlab.rossmann.tables import SCHEMAS, parse_dates, read_table, state_holidays
 
 LOOKUP_TABLES = ("store", "store_states", "state_names", "weather", "googletrend")
@@ -38,26 +35,24 @@ SOURCE = "the input"  # how errors name the rows given
 
 @dataclass(frozen=True)
 class SalesModel:
-    model: nn.Module
-    prep: Preprocessor
+    network: learner.SalesNetwork
     lookups: tuple[pd.DataFrame, ...]  # lookup_tables' stores, weather, trends, trend_de
     history: pd.DataFrame  # EVENT_KEYS of every training row
 
 
 def load_sales_model(files: dict[str, str]) -> SalesModel:
     """From the files written_artifacts names (an MLflow model's artifacts)."""
-    model, _, prep = learner.load(Path(files["model"]))
     tables = {name: pd.read_parquet(files[name]) for name in LOOKUP_TABLES}
-    return SalesModel(model, prep, lookup_tables(tables), pd.read_parquet(files["history"]))
+    return SalesModel(learner.load(Path(files["model"])), lookup_tables(tables), pd.read_parquet(files["history"]))
 
 
 def predict_rows(sales_model: SalesModel, rows: pd.DataFrame) -> np.ndarray:
-    """Sales for each row of `rows` (test.csv's columns), in their order; as learner.predict_sales,
+    """Sales for each row of `rows` (test.csv's columns), in their order; as SalesNetwork.predict,
     a closed day (Open == 0) is 0 and a missing Open counts as open."""
     typed = typed_rows(rows)
     joined = join_rows(typed, SOURCE, *sales_model.lookups)
     featured = features_after(_without_days_of(sales_model.history, typed), joined)
-    return learner.predict_sales(sales_model.model, sales_model.prep, featured)
+    return sales_model.network.predict(featured)
 
 
 def typed_rows(rows: pd.DataFrame) -> pd.DataFrame:
