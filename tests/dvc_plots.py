@@ -10,15 +10,18 @@ from __future__ import annotations
 import json
 import math
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any, Iterator
+
+DVC = str(Path(sys.executable).parent / "dvc")  # this environment's, activated or not
 
 
 def show(cwd: Path, targets: list[str], env: dict | None = None) -> dict:
     """`dvc plots show --json` of these plots (top-level plot names, or the files of stage plots)."""
     with tempfile.TemporaryDirectory() as out:  # -o: image copies go there, not into the project
-        done = subprocess.run(["dvc", "plots", "show", "--json", "-o", out, *targets], cwd=cwd, env=env,
+        done = subprocess.run([DVC, "plots", "show", "--json", "-o", out, *targets], cwd=cwd, env=env,
                               capture_output=True, text=True, check=True)
     return json.loads(done.stdout)
 

@@ -17,6 +17,9 @@ def _terminate(signum, frame):
 
 def run_stage(main: Callable[[], object]) -> None:
     signal.signal(signal.SIGTERM, _terminate)
+    # a shell starts background jobs with SIGINT ignored (`nohup dvc repro &`, some CI runners), and
+    # Python then leaves it ignored: a stage must still stop on `kill -INT` or `dvc queue kill`
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         main()
     except EmbedlabError as exc:
