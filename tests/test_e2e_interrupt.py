@@ -38,7 +38,8 @@ def _until_an_epoch_ends(process: subprocess.Popen, timeout: float = 180) -> Non
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_a_signal_mid_training_kills_the_run_cleanly(split, sig):
     runs_before = len(split.runs("movielens"))
-    process = subprocess.Popen([sys.executable, "stages/movielens_train.py"], cwd=split.path, env={**split.env, "PYTHONUNBUFFERED": "1"},
+    process = subprocess.Popen([sys.executable, "stages/movielens_train.py"], cwd=split.path,
+                               env={**split.env, "PYTHONUNBUFFERED": "1"},
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     _until_an_epoch_ends(process)
     time.sleep(0.5)
