@@ -11,24 +11,33 @@ from pathlib import Path
 
 import pytest
 import yaml
+from ruamel.yaml import YAML
 
 from embedlab import codedeps, params
 
 ROOT = Path(__file__).resolve().parents[1]
-DVC_YAML = yaml.safe_load((ROOT / "dvc.yaml").read_text())
-STAGES = codedeps.stages(DVC_YAML)
+# stage name -> (its dvc.yaml, its definition), over the default pipeline and the on-demand one
+DEFINED = {name: (dvc_file, stage) for dvc_file in codedeps.DVC_FILES
+           for name, stage in codedeps.stages(yaml.safe_load((ROOT / dvc_file).read_text())).items()}
+STAGES = {name: stage for name, (_, stage) in DEFINED.items()}
 
 
-def _lock() -> dict:
-    return yaml.safe_load((ROOT / "dvc.lock").read_text())["stages"]
+def _lock(dvc_file: str = "dvc.yaml") -> dict:
+    # read as DVC writes it, YAML 1.2: PyYAML (1.1) takes its 1e-06 for a string
+    return YAML(typ="safe").load((ROOT / dvc_file).with_suffix(".lock").read_text())["stages"]
 
 
-def _stage_names() -> list[str]:
+def _stage_names(dvc_file: str | None = None) -> list[str]:
     """dvc.lock's names: a foreach stage once per item (download@movielens, ...)."""
     names = []
-    for name, stage in STAGES.items():
-        names += [f"{name}@{item}" for item in stage["foreach"]] if "foreach" in stage else [name]
+    for name, (defined_in, stage) in DEFINED.items():
+        if dvc_file in (None, defined_in):
+            names += [f"{name}@{item}" for item in stage["foreach"]] if "foreach" in stage else [name]
     return names
+
+
+def _locked(stage: str) -> dict:
+    return _lock(DEFINED[stage.split("@")[0]][0])[stage]
 
 
 @pytest.fixture(scope="module")
@@ -83,15 +92,16 @@ def test_the_check_fails_naming_the_stage_and_the_module(tmp_path):
     assert yaml.safe_load(after)["stages"]["movielens_split"]["deps"][-1] == "data/movielens/prepared/ratings.parquet"
 
 
-def test_every_locked_stage_is_in_dvc_yaml_and_back():
-    assert sorted(_lock()) == sorted(_stage_names())
+@pytest.mark.parametrize("dvc_file", codedeps.DVC_FILES)
+def test_every_locked_stage_is_in_dvc_yaml_and_back(dvc_file):
+    assert sorted(_lock(dvc_file)) == sorted(_stage_names(dvc_file))
 
 
 @pytest.mark.parametrize("stage", _stage_names())
 def test_the_committed_lock_holds_this_code(stage):
     """Each code dep's hash in dvc.lock is the md5 of the file as committed: otherwise the metrics
     beside it came from other code. Fix by running the stage (`dvc repro`), never `dvc commit`."""
-    locked = {dep["path"]: dep["md5"] for dep in _lock()[stage]["deps"] if codedeps.is_code(dep["path"])}
+    locked = {dep["path"]: dep["md5"] for dep in _locked(stage)["deps"] if codedeps.is_code(dep["path"])}
     listed = codedeps.listed_code(STAGES[stage.split("@")[0]])
     assert sorted(locked) == sorted(listed), f"{stage}: dvc.lock's code deps are not dvc.yaml's; run `dvc repro`"
     stale = [path for path, md5 in locked.items() if hashlib.md5((ROOT / path).read_bytes()).hexdigest() != md5]
@@ -101,7 +111,7 @@ def test_the_committed_lock_holds_this_code(stage):
 @pytest.mark.parametrize("stage", _stage_names())
 def test_the_committed_lock_holds_these_params(stage):
     current = params.load(ROOT / "params.yaml")
-    for key, value in _lock()[stage].get("params", {}).get("params.yaml", {}).items():
+    for key, value in _locked(stage).get("params", {}).get("params.yaml", {}).items():
         assert params.section(current, key) == value, f"{stage} ran with {key}={value!r}; run `dvc repro {stage}`"
 
 

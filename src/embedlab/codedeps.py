@@ -2,7 +2,7 @@
 src/embedlab, so that a stage's deps list every module it executes and an edit re-runs it.
 
     embedlab-deps            # say which stages' code deps differ from their imports (exit 1 if any)
-    embedlab-deps --write    # rewrite those deps in dvc.yaml
+    embedlab-deps --write    # rewrite those deps in dvc.yaml and lr_find/dvc.yaml
 
 Every `import` counts, also inside functions: a stage's deps may be a little wider than what one
 run executes, never narrower. PLUMBING is left out: modules that decide where and how results are
@@ -23,6 +23,9 @@ from embedlab.project import project_root
 PACKAGE = "embedlab"
 PLUMBING = frozenset(f"src/embedlab/{name}.py" for name in ("errors", "atomic", "cli", "project", "tracking"))
 CODE_DIRS = ("stages/", "src/")
+# the pipeline `dvc repro` runs, and the stages run on demand (their wdir is the root, so their
+# paths read like dvc.yaml's)
+DVC_FILES = ("dvc.yaml", "lr_find/dvc.yaml")
 
 
 def module_file(module: str, src: Path) -> Path | None:
@@ -102,40 +105,48 @@ def listed_code(stage: dict) -> list[str]:
     return [dep for dep in stage.get("do", stage).get("deps", []) if is_code(dep)]
 
 
+def present(root: Path) -> list[str]:
+    return [dvc_file for dvc_file in DVC_FILES if (root / dvc_file).is_file()]
+
+
 def differences(root: Path) -> dict[str, tuple[list[str], list[str]]]:
     """Stage name -> (modules its imports need that its deps lack, code deps it lists but does not run)."""
     found = {}
-    for name, stage in stages(yaml.safe_load((root / "dvc.yaml").read_text())).items():
-        need, have = code_deps(script_of(stage), root), listed_code(stage)
-        missing, extra = [d for d in need if d not in have], [d for d in have if d not in need]
-        if missing or extra:
-            found[name] = (missing, extra)
+    for dvc_file in present(root):
+        for name, stage in stages(yaml.safe_load((root / dvc_file).read_text())).items():
+            need, have = code_deps(script_of(stage), root), listed_code(stage)
+            missing, extra = [d for d in need if d not in have], [d for d in have if d not in need]
+            if missing or extra:
+                found[name] = (missing, extra)
     return found
 
 
 def write(root: Path) -> list[str]:
-    """Rewrite each stage's code deps in dvc.yaml (comments and layout kept); the names changed."""
+    """Rewrite each stage's code deps in DVC_FILES (comments and layout kept); the names changed."""
     from ruamel.yaml import YAML  # DVC's own YAML library, which keeps comments
 
     round_trip = YAML()
     round_trip.indent(mapping=2, sequence=4, offset=2)
     round_trip.width = 4096
-    path = root / "dvc.yaml"
-    document = round_trip.load(path.read_text())
     changed = []
-    for name, stage in document["stages"].items():
-        body = stage.get("do", stage)
-        need = code_deps(script_of(stage), root)
-        deps = body.get("deps", [])
-        if [d for d in deps if is_code(d)] == need:
-            continue
-        data = [d for d in deps if not is_code(d)]
-        deps.clear()
-        deps.extend([*need, *data])
-        changed.append(name)
-    if changed:
-        with path.open("w") as f:
-            round_trip.dump(document, f)
+    for dvc_file in present(root):
+        path = root / dvc_file
+        document = round_trip.load(path.read_text())
+        changed_here = []
+        for name, stage in document["stages"].items():
+            body = stage.get("do", stage)
+            need = code_deps(script_of(stage), root)
+            deps = body.get("deps", [])
+            if [d for d in deps if is_code(d)] == need:
+                continue
+            data = [d for d in deps if not is_code(d)]
+            deps.clear()
+            deps.extend([*need, *data])
+            changed_here.append(name)
+        if changed_here:
+            with path.open("w") as f:
+                round_trip.dump(document, f)
+        changed += changed_here
     return changed
 
 
