@@ -10,7 +10,7 @@ from typing import Callable
 import mlflow
 import pandas as pd
 
-from embedlab import tracking
+from embedlab import plots, tracking
 from embedlab.atomic import atomic_path
 from embedlab.lr_find import FinderConfig, RangeTest, shown
 from embedlab.params import build, flatten, section
@@ -40,13 +40,8 @@ def draw(curve: pd.DataFrame, marks: dict[str, float], path: Path, title: str) -
     """The range test as the lesson's sched.plot() draws it: loss against the rate on a log axis,
     over the points the suggestions are read from, each suggested rate (and the one params.yaml
     trains at) marked."""
-    import matplotlib
-
-    matplotlib.use("Agg")  # stages run headless
-    import matplotlib.pyplot as plt
-
     curve = curve.iloc[shown(len(curve))]
-    fig, ax = plt.subplots(figsize=(6.5, 4))
+    fig, ax = plots.plt.subplots(figsize=(6.5, 4))
     ax.plot(curve["lr"], curve["raw_loss"], color="0.75", lw=0.8, label="loss of each batch")
     ax.plot(curve["lr"], curve["loss"], color="C0", lw=2, label="smoothed")
     for (name, lr), color in zip(marks.items(), ("C1", "C2", "C3")):
@@ -58,9 +53,7 @@ def draw(curve: pd.DataFrame, marks: dict[str, float], path: Path, title: str) -
     ax.set(xscale="log", xlabel="learning rate (log scale)", ylabel="training loss", title=title)
     ax.grid(alpha=0.3, which="both")
     ax.legend(fontsize=8)
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, format="png", dpi=120, bbox_inches="tight")
-    plt.close(fig)
+    plots._save(fig, path)  # headless, written whole, like every figure
 
 
 def record(stage: str, name: str, all_params: dict, run_test: Callable[[], RangeTest], trains_at: float) -> dict:
