@@ -171,7 +171,10 @@ def test_spec_for_unknown_archive():
 def test_spec_for_known_archive():
     spec = spec_for("ml-latest-small.zip")
     assert spec.extract is True
-    assert {t.member for t in spec.tables} == {"ml-latest-small/ratings.csv", "ml-latest-small/movies.csv"}
+    assert {t.member for t in spec.tables} == {f"ml-latest-small/{name}.csv"
+                                               for name in ("ratings", "movies", "tags", "links")}
+    assert spec.checks_lines and set(spec.known()) == {"2018-09", "2016-10"}
+    assert not spec_for("rossmann.tgz").checks_lines  # only its one known release passes
 
 
 # ---- extract -----------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import pytest
 
 from embedlab import archives
 from embedlab.archives import ArchiveSpec, Table
-from embedlab.download import archive_name, download
+from embedlab.download import archive_name, download, read_release
 from embedlab.errors import EmbedlabError
 
 ML_URL = "http://files.grouplens.org/datasets/movielens/ml-latest-small.zip"
@@ -55,10 +55,13 @@ def test_download_from_mirror_lays_out_folder(tmp_path, tiny_spec):
     mirror = tmp_path / "mirror"
     make_tiny(mirror)
     out = tmp_path / "raw" / "tiny"
-    assert download(TINY_URL, out, str(mirror)) == out
+    checked = download(TINY_URL, out, str(mirror))
+    assert (checked.release, checked.known, checked.rows) == ("pinned", True, {"tiny/r.csv": 2})
     assert (out / "tiny" / "r.csv").read_bytes() == TINY_GOOD
-    assert entries(out) == {"tiny"}  # the archive itself is gone once extracted
-    assert entries(out.parent) == {"tiny"}  # no temp folder left beside it
+    assert entries(out) == {"tiny"}  # the archive itself is gone once extracted, nothing added
+    assert entries(out.parent) == {"tiny", "tiny.release.json"}  # no temp folder left beside it
+    assert read_release(out) == {"dataset": "tiny.zip", "release": "pinned", "known": True,
+                                 "rows": {"tiny/r.csv": 2}}
     assert (mirror / "tiny.zip").is_file()  # the mirror is only read
 
 
@@ -116,6 +119,7 @@ def test_failed_verify_keeps_previous_output(tmp_path, tiny_spec):
         download(TINY_URL, out, str(mirror))
     assert (out / "good.txt").read_text() == "previous"
     assert entries(out.parent) == {"tiny"}
+    assert read_release(out) is None
 
 
 def test_truncated_mirror_archive_leaves_nothing(tmp_path, tiny_spec):
@@ -190,7 +194,7 @@ def test_download_over_http(tmp_path, tiny_spec, server):
     out = tmp_path / "raw" / "tiny"
     download(f"{base}/d/tiny.zip", out, None)
     assert (out / "tiny" / "r.csv").read_bytes() == TINY_GOOD
-    assert entries(out.parent) == {"tiny"}
+    assert entries(out.parent) == {"tiny", "tiny.release.json"}
 
 
 def test_download_http_404(tmp_path, tiny_spec, server):
@@ -217,7 +221,12 @@ def test_download_short_read(tmp_path, tiny_spec, server):
 
 def test_download_real_movielens_from_mirror(tmp_path, mirror):
     out = tmp_path / "out"
-    download(ML_URL, out, str(mirror))
+    checked = download(ML_URL, out, str(mirror))
+    assert read_release(out) == checked.manifest() == {
+        "dataset": "ml-latest-small", "release": "2018-09", "known": True,
+        "rows": {"ml-latest-small/ratings.csv": 100_836, "ml-latest-small/movies.csv": 9_742,
+                 "ml-latest-small/tags.csv": 3_683, "ml-latest-small/links.csv": 9_742}}
+    assert entries(out) == {"ml-latest-small"}  # the folder DVC hashes holds only the archive's files
     ratings = out / "ml-latest-small" / "ratings.csv"
     assert ratings.is_file()
     with open(ratings) as f:
@@ -225,3 +234,12 @@ def test_download_real_movielens_from_mirror(tmp_path, mirror):
         assert sum(1 for _ in f) == 100_836
     assert (out / "ml-latest-small" / "movies.csv").is_file()
     assert not (out / "ml-latest-small.zip").exists()
+
+
+def test_read_release_refuses_a_damaged_record(tmp_path):
+    (tmp_path / "movielens.release.json").write_text("{not json")
+    with pytest.raises(EmbedlabError, match="movielens.release.json is unreadable"):
+        read_release(tmp_path / "movielens")
+    (tmp_path / "movielens.release.json").write_text("[1, 2]")
+    with pytest.raises(EmbedlabError, match="not a release record"):
+        read_release(tmp_path / "movielens")

@@ -2,7 +2,7 @@
 src/embedlab, so that a stage's deps list every module it executes and an edit re-runs it.
 
     embedlab-deps            # say which stages' code deps differ from their imports (exit 1 if any)
-    embedlab-deps --write    # rewrite those deps in dvc.yaml and lr_find/dvc.yaml
+    embedlab-deps --write    # rewrite those deps in every file of DVC_FILES
 
 Every `import` counts, also inside functions: a stage's deps may be a little wider than what one
 run executes, never narrower. PLUMBING is left out: modules that decide where and how results are
@@ -25,7 +25,10 @@ PLUMBING = frozenset(f"src/embedlab/{name}.py" for name in ("errors", "atomic", 
 CODE_DIRS = ("stages/", "src/")
 # the pipeline `dvc repro` runs, and the stages run on demand (their wdir is the root, so their
 # paths read like dvc.yaml's)
-DVC_FILES = ("dvc.yaml", "lr_find/dvc.yaml")
+DVC_FILES = ("dvc.yaml", "lr_find/dvc.yaml", "folds/dvc.yaml")
+# run only as experiments (`dvc exp run --temp`, other data): their dvc.lock lives in the
+# experiment's commit, and the workspace may have none
+EXPERIMENT_ONLY = ("folds/dvc.yaml",)
 
 
 def module_file(module: str, src: Path) -> Path | None:

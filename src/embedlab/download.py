@@ -1,6 +1,10 @@
-"""Fetch a canonical archive (or take it from EMBEDLAB_DATA_MIRROR), check it, and lay it out."""
+"""Fetch a canonical archive (or take it from EMBEDLAB_DATA_MIRROR), check it, and lay it out.
+
+Which release the check took is written beside the folder, in `<folder>.release.json`, not inside
+it: a file inside would change the folder's hash, and every training downstream would re-run."""
 from __future__ import annotations
 
+import json
 import shutil
 import urllib.error
 import urllib.request
@@ -9,7 +13,7 @@ from urllib.parse import urlparse
 
 from tqdm import tqdm
 
-from embedlab.archives import extract, spec_for, verify
+from embedlab.archives import Checked, extract, spec_for, verify
 from embedlab.atomic import atomic_path
 from embedlab.errors import EmbedlabError
 from embedlab.project import project_root
@@ -51,16 +55,40 @@ def fetch(url: str, dest: Path, mirror: str | None = None) -> None:
                             f"{total:,} bytes; run it again")
 
 
-def download(url: str, out: Path, mirror: str | None = None) -> Path:
+def release_path(out: Path) -> Path:
+    """Where the release taken into the folder `out` is recorded: data/raw/movielens.release.json."""
+    return out.with_name(out.name + ".release.json")
+
+
+def download(url: str, out: Path, mirror: str | None = None) -> Checked:
     """Make `out` a folder with the archive's checked contents (or the archive itself, if it is
-    read in place). Nothing appears at `out` unless every check passed."""
+    read in place), and record its release beside it. Nothing appears at `out` unless every check
+    passed."""
     name = archive_name(url)
     spec = spec_for(name)
     with atomic_path(out, is_dir=True) as tmp:
         archive = tmp / name
         fetch(url, archive, mirror)
-        verify(archive, spec)
+        checked = verify(archive, spec)
         if spec.extract:
             extract(archive, tmp)
             archive.unlink()
-    return out
+        # written before the folder moves into place: a folder never stands beside a stale record
+        with atomic_path(release_path(out)) as record:
+            record.write_text(json.dumps(checked.manifest(), indent=2) + "\n")
+    return checked
+
+
+def read_release(raw_folder: Path) -> dict | None:
+    """The release record of a downloaded folder ({"dataset", "release", "known", "rows"}), or None
+    where the folder was downloaded before releases were recorded (or not at all)."""
+    path = release_path(Path(raw_folder))
+    try:
+        record = json.loads(path.read_text())
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        raise EmbedlabError(f"{path} is unreadable ({exc}); run the download stage again") from None
+    if not isinstance(record, dict) or not {"dataset", "release"} <= set(record):
+        raise EmbedlabError(f"{path} is not a release record; run the download stage again")
+    return record

@@ -59,7 +59,8 @@ def test_unknown_model():
 
 
 def test_unknown_split_method_and_unseen_policy():
-    assert "movielens.split.method must be one of 'random', 'temporal', got 'time'" in error(
+    assert "movielens.split.method must be one of 'random', 'temporal', 'u1', 'u2', 'u3', 'u4', 'u5', " \
+        "got 'time'" in error(
         changed("movielens.split.method", "time"))
     assert "movielens.split.unseen must be one of 'to_train', 'keep', got 'drop'" in error(
         changed("movielens.split.unseen", "drop"))

@@ -11,7 +11,7 @@ from embedlab.params import build, section
 
 @dataclass(frozen=True)
 class SplitConfig:
-    method: Literal["random", "temporal"]
+    method: Literal["random", "temporal", "u1", "u2", "u3", "u4", "u5"]  # u1..u5: ml-100k's folds
     valid_frac: float
     seed: int
     unseen: Literal["to_train", "keep"]

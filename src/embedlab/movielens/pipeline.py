@@ -31,6 +31,8 @@ PREDICTIONS = Path("data/movielens/predictions.parquet")
 BASELINES = Path("eval/movielens/baselines.json")
 INTERPRET = Path("eval/movielens/interpret")
 DROPOUT = Path("eval/movielens/dropout")
+FOLDS_METRICS = Path("eval/movielens/folds.json")  # folds/dvc.yaml, on demand: ml-100k's u1..u5
+FOLDS_TABLE = Path("eval/movielens/folds.md")
 
 
 @dataclass(frozen=True)

@@ -6,12 +6,18 @@ about them, so their error measures the cold-start fallback, not the model.
   whose user and movie the model has seen, and no rating is thrown away.
 - `keep`: they stay in validation; the model maps unseen ids to a reserved index whose factors and
   bias are zero, so it predicts from what it does know.
+ml-100k's official folds (`u1`..`u5`) take the fold's shipped test set as the validation set and
+its base as training, exactly: the policy does not apply, unseen ids stay (as with `keep`), so
+that the figures compare with those published on the same folds.
 """
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
+
+from embedlab.errors import EmbedlabError
+from embedlab.movielens.data import FOLD, FOLDS
 
 
 def random_split(ratings: pd.DataFrame, valid_frac: float, seed: int) -> np.ndarray:
@@ -39,10 +45,24 @@ def unseen_in_train(train: pd.DataFrame, valid: pd.DataFrame) -> np.ndarray:
     return ~(valid["user"].isin(train["user"]) & valid["item"].isin(train["item"])).to_numpy()
 
 
+def fold_split(ratings: pd.DataFrame, name: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """ml-100k's fold u{k}: (u{k}.base, u{k}.test) as shipped, without the fold column."""
+    if FOLD not in ratings:
+        raise EmbedlabError(f"split {name} is one of ml-100k's official folds, and these ratings have none "
+                            "(ml-latest-small ships no folds): use random or temporal, or set "
+                            "download.movielens.url to ml-100k.zip")
+    mask = (ratings[FOLD] == FOLDS.index(name) + 1).to_numpy()
+    ratings = ratings.drop(columns=FOLD)
+    return ratings[~mask], ratings[mask]
+
+
 def split_ratings(ratings: pd.DataFrame, method: str, valid_frac: float, seed: int,
                   unseen: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    if method in FOLDS:
+        return fold_split(ratings, method)
     mask = random_split(ratings, valid_frac, seed) if method == "random" else \
         temporal_split(ratings, valid_frac)
+    ratings = ratings.drop(columns=FOLD, errors="ignore")  # only the official folds use it
     train, valid = ratings[~mask], ratings[mask]
     if unseen == "to_train":
         # one pass suffices: moved rows only add ids, and the rows left already had theirs
