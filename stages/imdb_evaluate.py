@@ -1,6 +1,6 @@
 """imdb_evaluate: the classifier -> accuracy on the 25,000 test reviews (scored once, here),
 confusion matrix, learning curves, the most confidently wrong reviews; added to the classifier's
-MLflow run."""
+MLflow run, whose model then goes in the registry (tracking.register)."""
 import json
 
 import mlflow
@@ -50,11 +50,12 @@ def main() -> None:
                           "text": [texts[("test", label, i)] for label, i in zip(rows["label"], rows["id"])]})
     with atomic_path(pipeline.WRONG) as tmp:
         table.to_csv(tmp, index=False)
-    with tracking.model_run("imdb", pipeline.CLASSIFIER):
+    with tracking.model_run("imdb", pipeline.CLASSIFIER) as run:
         mlflow.log_metrics(scores)
         mlflow.log_artifact(str(pipeline.METRICS), "evaluation")
         mlflow.log_artifact(str(pipeline.WRONG), "evaluation")
         mlflow.log_artifacts(str(pipeline.PLOTS), "evaluation/plots")
+    tracking.register("imdb", run.info.run_id)
     print(json.dumps(scores, indent=2))
 
 

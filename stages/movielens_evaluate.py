@@ -1,5 +1,5 @@
 """movielens_evaluate: the model scored on the validation ratings -> metrics, plots and predictions,
-added to the training's MLflow run."""
+added to the training's MLflow run, whose model then goes in the registry (tracking.register)."""
 import json
 
 import mlflow
@@ -26,11 +26,12 @@ def main() -> None:
                           f"MovieLens {model.cfg.model}: MSE per epoch")
     plots.predicted_vs_actual(y, pred, pipeline.PLOTS / "predicted_vs_actual.png",
                               f"MovieLens {model.cfg.model}: validation RMSE {scores['model']['rmse']:.4f}")
-    with tracking.model_run("movielens", pipeline.MODEL):
+    with tracking.model_run("movielens", pipeline.MODEL) as run:
         mlflow.log_metrics({f"final_{name}": value for name, value in scores["model"].items()})
         mlflow.log_artifact(str(pipeline.METRICS), "evaluation")
         mlflow.log_artifacts(str(pipeline.PLOTS), "evaluation/plots")
         mlflow.log_artifact(str(pipeline.PREDICTIONS), "evaluation")
+    tracking.register("movielens", run.info.run_id)
     print(json.dumps(scores))
 
 

@@ -1,5 +1,5 @@
 """rossmann_evaluate: the networks scored on the validation rows -> metrics, plots and predictions,
-added to the training's MLflow run."""
+added to the training's MLflow run, whose model then goes in the registry (tracking.register)."""
 import json
 
 import mlflow
@@ -50,10 +50,11 @@ def main() -> None:
         plots.labelled_scatter(interpret.embedding_components(model.net, model.prep, column), "pc1", "pc2", column,
                                pipeline.PLOTS / f"embedding_{column.lower()}.png",
                                f"{column} embeddings, first two principal components")
-    with tracking.model_run("rossmann", pipeline.MODEL):
+    with tracking.model_run("rossmann", pipeline.MODEL) as run:
         mlflow.log_metrics({"final_rmspe": scores["rmspe"], "rmspe_lesson_style": scores["rmspe_lesson_style"]})
         mlflow.log_artifact(str(pipeline.METRICS), "evaluation")
         mlflow.log_artifacts(str(pipeline.PLOTS), "evaluation/plots")
+    tracking.register("rossmann", run.info.run_id)
     print(json.dumps(scores, indent=2))
 
 

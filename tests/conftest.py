@@ -93,6 +93,17 @@ class Project:
         scope = ("--with-deps", *targets) if targets else ()
         return set(json.loads(self.run("dvc", "status", "--json", *scope).stdout))
 
+    def wait_for_queue(self, timeout: float = 900) -> str:
+        """`dvc queue status` once nothing is queued or running (the queue is killed after `timeout`)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            status = self.run("dvc", "queue", "status").stdout
+            if not any(word in status for word in ("Queued", "Running")):
+                return status
+            time.sleep(3)
+        self.run("dvc", "queue", "stop", "--kill", check=False)
+        raise AssertionError(f"the queue did not finish in {timeout} s:\n{status}")
+
     def commit(self, message: str, allow_empty: bool = False) -> None:
         self.run("git", "add", "-A")
         self.run("git", "commit", "-qm", message, *(["--allow-empty"] if allow_empty else []))
@@ -167,17 +178,18 @@ def _free_port() -> int:
 
 @pytest.fixture
 def serve_model(tmp_path):
-    """A function (project, run_id) -> ModelServer that serves the run's `model` from the copy's own
-    store with `mlflow models serve --env-manager local`, once /ping answers; every server it
-    started is stopped when the test ends, whatever happened."""
+    """A function (project, model_uri) -> ModelServer that serves the model (`models:/embedlab-<task>@champion`,
+    say) from the copy's own store (or from `tracking_uri`) with `mlflow models serve --env-manager local`,
+    once /ping answers;
+    every server it started is stopped when the test ends, whatever happened."""
     started: list[ModelServer] = []
 
-    def start(project: Project, run_id: str, timeout: float = 240) -> ModelServer:
+    def start(project: Project, model_uri: str, tracking_uri: str | None = None, timeout: float = 240) -> ModelServer:
         port = _free_port()
         log = tmp_path / f"mlflow-serve-{port}.log"
-        env = {**project.env, "MLFLOW_TRACKING_URI": f"sqlite:///{project.path / 'mlflow.db'}"}
+        env = {**project.env, "MLFLOW_TRACKING_URI": tracking_uri or f"sqlite:///{project.path / 'mlflow.db'}"}
         command = [str(Path(sys.executable).parent / "mlflow"), "models", "serve",
-                   "-m", f"runs:/{run_id}/model", "--env-manager", "local", "--host", "127.0.0.1", "-p", str(port)]
+                   "-m", model_uri, "--env-manager", "local", "--host", "127.0.0.1", "-p", str(port)]
         with log.open("w") as out:
             process = subprocess.Popen(command, cwd=project.path, env=env, stdout=out,
                                        stderr=subprocess.STDOUT, start_new_session=True)
@@ -199,9 +211,9 @@ def serve_model(tmp_path):
         server.stop()
 
 
-def _pings(url: str) -> bool:
+def _pings(url: str, path: str = "/ping") -> bool:
     try:
-        with urllib.request.urlopen(f"{url}/ping", timeout=5) as answer:
+        with urllib.request.urlopen(f"{url}{path}", timeout=5) as answer:
             return answer.status == 200
     except OSError:
         return False

@@ -71,7 +71,9 @@ def test_imdb_repro_trains_lm_and_classifier_and_scores_test(trained):
 
 def test_mlflow_models_serve_answers_raw_text(trained, serve_model):
     _, clf_run = trained.runs("imdb", kind="training")
-    server = serve_model(trained, clf_run.info.run_id)
+    champion = mlflow.MlflowClient().get_model_version_by_alias("embedlab-imdb", "champion")
+    assert champion.run_id == clf_run.info.run_id  # the classifier, not the language model
+    server = serve_model(trained, "models:/embedlab-imdb@champion")
     reviews = pd.DataFrame({"text": ["What a wonderful film!", "Awful. 1/10.", "<br />Meh."]})
     served = pd.DataFrame(server.predictions(reviews))
     assert list(served.columns) == ["label", "probability"] and len(served) == 3

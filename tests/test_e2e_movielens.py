@@ -58,8 +58,12 @@ def test_repro_logs_one_complete_run(repro):
     [baseline_run] = project.runs("movielens", kind="baselines")
     assert baseline_run.data.metrics["baseline_biases_rmse"] == pytest.approx(baselines["baseline_biases"]["rmse"])
 
-    contexts = {i.dataset.name: i.tags[0].value for i in run.inputs.dataset_inputs}
-    assert contexts == {"movielens-train": "training", "movielens-valid": "validation"}
+    inputs = {i.dataset.name: {t.key: t.value for t in i.tags} for i in run.inputs.dataset_inputs}
+    assert {name: tags["mlflow.data.context"] for name, tags in inputs.items()} == \
+        {"movielens-train": "training", "movielens-valid": "validation"}
+    # the release the download check recognised, on the run and on each dataset it logged
+    assert run.data.tags["data.release"] == "ml-latest-small 2018-09"
+    assert {tags["release"] for tags in inputs.values()} == {"ml-latest-small 2018-09"}
     assert all(len(i.dataset.digest) == 16 for i in run.inputs.dataset_inputs)
 
     artifacts = {a.path for a in client.list_artifacts(run.info.run_id, "evaluation/plots")}
@@ -67,7 +71,13 @@ def test_repro_logs_one_complete_run(repro):
     interp = {a.path for a in client.list_artifacts(run.info.run_id, "interpretation")}
     assert "interpretation/movie_factors_pca.png" in interp
 
-    model = mlflow.pyfunc.load_model(f"runs:/{run.info.run_id}/model")
+    # registered after its evaluation, as the committed default: the champion, with its metrics
+    champion = client.get_model_version_by_alias("embedlab-movielens", "champion")
+    assert champion.run_id == run.info.run_id
+    assert champion.source.startswith("models:/m-")  # the logged model itself, not a copy of its files
+    logged = {m.key: m.value for m in mlflow.get_logged_model(champion.source.removeprefix("models:/")).metrics}
+    assert logged["final_rmse"] == pytest.approx(metrics["model"]["rmse"])
+    model = mlflow.pyfunc.load_model("models:/embedlab-movielens@champion")
     pred = model.predict(PAIRS)
     assert list(pred.columns) == ["rating"] and len(pred) == len(PAIRS)
     assert np.all((pred["rating"] > 0.0) & (pred["rating"] < 5.5))
@@ -76,7 +86,7 @@ def test_repro_logs_one_complete_run(repro):
 def test_mlflow_models_serve_answers_pairs(repro, serve_model):
     project, _ = repro
     run = _runs(project)[0]
-    server = serve_model(project, run.info.run_id)
+    server = serve_model(project, "models:/embedlab-movielens@champion")
     served = pd.DataFrame(server.predictions(PAIRS))
     assert list(served.columns) == ["rating"] and len(served) == len(PAIRS)
     assert np.all((served["rating"] > 0.0) & (served["rating"] < 5.5))
@@ -110,6 +120,8 @@ def test_a_forced_retraining_writes_byte_identical_outputs(repro):
     assert project.run("git", "status", "--porcelain").stdout == ""  # dvc.lock and eval/ unchanged
     assert len(_runs(project)) == 2  # a second run, which the evaluation found by the model's md5
     assert "final_rmse" in _runs(project)[-1].data.metrics
+    champion = mlflow.MlflowClient().get_model_version_by_alias("embedlab-movielens", "champion")
+    assert champion.run_id == _runs(project)[-1].info.run_id  # a committed default moves the champion
 
 
 def test_a_code_edit_reruns_what_runs_that_code(repro):
@@ -138,6 +150,11 @@ def test_param_change_reruns_training_and_adds_runs(repro):
     assert len(_runs(project)) == runs_before + 1
     diff = json.loads(project.run("dvc", "metrics", "diff", "--json").stdout)
     assert "model.rmse" in diff["eval/movielens/metrics.json"]
+    # params.yaml differs from the commit: a trial, registered as challenger; the champion stays
+    client = mlflow.MlflowClient()
+    trial = _runs(project)[-1].info.run_id
+    assert client.get_model_version_by_alias("embedlab-movielens", "challenger").run_id == trial
+    assert client.get_model_version_by_alias("embedlab-movielens", "champion").run_id != trial
 
     project.run("git", "checkout", "params.yaml")
     project.run("dvc", "exp", "run", "--temp", "-n", "lr-02", "-S", "movielens.train.lr=0.02", *TARGETS)

@@ -3,23 +3,11 @@ land, complete and named, in the one SQLite store of the project's root."""
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 
 pytestmark = pytest.mark.e2e
 GRID = {"lr-high": "0.02", "lr-low": "0.002"}
-
-
-def _wait_for_queue(project, timeout: float = 900) -> str:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        status = project.run("dvc", "queue", "status").stdout
-        if not any(word in status for word in ("Queued", "Running")):
-            return status
-        time.sleep(3)
-    project.run("dvc", "queue", "stop", "--kill", check=False)
-    raise AssertionError(f"the queue did not finish in {timeout} s:\n{status}")
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +20,7 @@ def grid(new_project):
         project.run("dvc", "exp", "run", "--queue", "--name", name, "-S", f"movielens.train.lr={lr}",
                     "movielens_evaluate")
     project.run("dvc", "queue", "start", "-j", "2")
-    status = _wait_for_queue(project)
+    status = project.wait_for_queue()
     return project, status
 
 

@@ -77,7 +77,9 @@ def test_logged_model_makes_the_submission_from_raw_test_rows(trained):
 
 def test_mlflow_models_serve_answers_test_rows(trained, serve_model):
     [run] = trained.runs("rossmann", kind="training")
-    server = serve_model(trained, run.info.run_id)
+    champion = mlflow.MlflowClient().get_model_version_by_alias("embedlab-rossmann", "champion")
+    assert champion.run_id == run.info.run_id  # the committed default, after its evaluation
+    server = serve_model(trained, "models:/embedlab-rossmann@champion")
     test = _raw_test(trained)
     served = pd.DataFrame(server.predictions(test))  # all of test.csv, one request
     assert list(served.columns) == ["Sales"] and len(served) == len(test)

@@ -301,3 +301,57 @@ def test_run_carries_library_tags(store):
     tags = store.get_run(r.info.run_id).data.tags
     assert tags["lib.torch"] == tracking.environment_tags()["lib.torch"]
     assert "platform" in tags
+
+
+# ---- who may become the champion ------------------------------------------------------------
+
+def test_the_committed_default_is_the_committed_tree_outside_an_experiment(repo, monkeypatch):
+    assert tracking.is_committed_default()
+    (repo / "eval" / "metrics.json").write_text('{"rmse": 0.8}\n')  # what its own `dvc repro` rewrites
+    (repo / "dvc.lock").write_text("schema: '2.0'\nstages: {}\n")
+    assert tracking.is_committed_default()
+    monkeypatch.setenv("DVC_EXP_NAME", "lucky-lark")
+    assert not tracking.is_committed_default()
+
+
+@pytest.mark.parametrize("edit", ["params.yaml", "code.py"])
+def test_an_edited_param_or_code_makes_a_trial(repo, edit):
+    (repo / edit).write_text("lr: 0.2\n")
+    assert not tracking.is_committed_default()
+
+
+def test_outside_git_nothing_is_the_committed_default(tmp_path, monkeypatch):
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    monkeypatch.delenv("DVC_EXP_NAME", raising=False)
+    monkeypatch.delenv("DVC_EXP_BASELINE_REV", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert not tracking.is_committed_default()
+
+
+def test_training_lineage_names_the_stage_and_its_data_digests(tmp_path):
+    lock = tmp_path / "dvc.lock"
+    lock.write_text("""schema: '2.0'
+stages:
+  split:
+    cmd: python stages/split.py
+    outs:
+    - path: data/split/train.parquet
+      md5: aaa
+  train:
+    cmd: python stages/train.py
+    deps:
+    - path: stages/train.py
+      md5: bbb
+    - path: data/split/train.parquet
+      md5: aaa
+    - path: data/raw
+      md5: ccc.dir
+    outs:
+    - path: data/model.pt
+      md5: ddd
+""")
+    assert tracking.training_lineage(Path("data/model.pt"), lock) == {
+        "training.stage": "train", "training.data.data/split/train.parquet": "aaa",
+        "training.data.data/raw": "ccc.dir"}
+    assert tracking.training_lineage(Path("data/other.pt"), lock) == {}
+    assert tracking.training_lineage(Path("data/model.pt"), tmp_path / "missing.lock") == {}

@@ -1,5 +1,6 @@
 """MLflow plumbing shared by every task: where the store is, one experiment per task, one run per
-training (evaluation adds to it), provenance tags, datasets with digests, and honest run status.
+training (evaluation adds to it), provenance tags, datasets with digests, honest run status, and
+the model registry (`embedlab-<task>`, whose alias `champion` only the committed default moves).
 
 A model file and the run that trained it are linked by the file's md5 (the run's tag `model_md5`,
 the hash dvc.lock records for the file), so no run id is written into an output: an identical
@@ -7,6 +8,7 @@ retraining gives byte-identical outputs, and DVC sees no change where there is n
 from __future__ import annotations
 
 import hashlib
+import importlib
 import importlib.metadata
 import os
 import platform
@@ -18,14 +20,19 @@ from typing import Iterator
 
 import mlflow
 import mlflow.data
+import yaml
 from filelock import FileLock
+from mlflow import MlflowClient
 
 from embedlab.datasets import Dataset
+from embedlab.download import read_release
 from embedlab.params import flatten
 from embedlab.project import project_root
 
 MODEL_TAG = "model_md5"
+RELEASE_TAG = "data.release"  # which release of the task's dataset the download stage took
 KIND_TAG = "kind"  # training, evaluation, baselines, study, report: what a run is for
+CHAMPION, CHALLENGER = "champion", "challenger"  # registry aliases: the committed default, a trial
 # dvc.lock, params.yaml and the committed results under eval/ change during every `dvc repro` or
 # `dvc exp run`; params are logged anyway
 _NOT_CODE = {"dvc.lock", "params.yaml"}
@@ -84,16 +91,23 @@ def environment_tags() -> dict[str, str]:
     return tags
 
 
+def _changed_files() -> list[str] | None:
+    """Tracked files that differ from HEAD, apart from what every run rewrites (None: no git)."""
+    status = git("status", "--porcelain", "--untracked-files=no")
+    if status is None:
+        return None
+    return sorted(path for path in (line[3:] for line in status.splitlines())
+                  if path not in _NOT_CODE and not path.startswith(_RESULTS))
+
+
 def provenance_tags() -> dict[str, str]:
     tags = environment_tags()
     commit = git("rev-parse", "HEAD") or os.environ.get("DVC_EXP_BASELINE_REV")
     if commit:
         tags["mlflow.source.git.commit"] = commit
         tags["git.commit"] = commit
-    status = git("status", "--porcelain", "--untracked-files=no")
-    if status is not None:
-        changed = sorted(path for path in (line[3:] for line in status.splitlines())
-                         if path not in _NOT_CODE and not path.startswith(_RESULTS))
+    changed = _changed_files()
+    if changed is not None:
         tags["git.dirty"] = str(bool(changed)).lower()
         if changed:
             tags["git.dirty_files"] = ", ".join(changed)[:4000]
@@ -102,6 +116,30 @@ def provenance_tags() -> dict[str, str]:
     if os.environ.get("DVC_EXP_BASELINE_REV"):
         tags["dvc.exp_baseline"] = os.environ["DVC_EXP_BASELINE_REV"]
     return tags
+
+
+def is_committed_default() -> bool:
+    """The pipeline as committed: no `dvc exp run` (trials, tours and queued grids all are), and
+    the code and params.yaml those of HEAD. Only such a run may become a task's champion."""
+    if os.environ.get("DVC_EXP_NAME") or os.environ.get("DVC_EXP_BASELINE_REV"):
+        return False
+    changed = _changed_files()
+    params_changed = git("diff", "--name-only", "HEAD", "--", "params.yaml")
+    return changed == [] and params_changed == ""
+
+
+def release_tags(task: str) -> dict[str, str]:
+    """`data.release`, e.g. "ml-latest-small 2016-10", or "... (unknown release)" where the download
+    check accepted a release it has no record of; nothing for a task without a download."""
+    try:
+        raw = importlib.import_module(f"embedlab.{task}.pipeline").RAW
+    except ModuleNotFoundError:
+        return {}
+    record = read_release(project_root() / raw)
+    if record is None:
+        return {}
+    unknown = "" if record.get("known", True) else " (unknown release)"
+    return {RELEASE_TAG: f"{record['dataset']} {record['release']}{unknown}"}
 
 
 def exp_run_name(name: str | None) -> str | None:
@@ -117,7 +155,7 @@ def run(task: str, *, run_id: str | None = None, run_name: str | None = None, ki
     """Start (or, with run_id, resume) a run; a crash marks it FAILED and Ctrl-C or SIGTERM KILLED,
     so no run is ever left RUNNING. `kind` tells trainings from evaluations, studies and reports."""
     exp = experiment_id(task)
-    tags = None if run_id else {**provenance_tags(), KIND_TAG: kind, **(tags or {})}
+    tags = None if run_id else {**provenance_tags(), **release_tags(task), KIND_TAG: kind, **(tags or {})}
     active = mlflow.start_run(run_id=run_id, experiment_id=exp, tags=tags,
                               run_name=None if run_id else exp_run_name(run_name))
     status = "FINISHED"
@@ -150,15 +188,58 @@ def find_model_run(task: str, model: Path) -> str | None:
     return runs[0].info.run_id if runs else None
 
 
+def training_lineage(model: Path, lock: Path | None = None) -> dict[str, str]:
+    """Tags naming the stage that wrote `model` and the md5 of each data file it read, from
+    dvc.lock: what links an evaluation to its training where the training's run is not in this
+    store (a clone that pulled the model from a DVC remote). The training run itself carries the
+    same model md5, so any store that has it finds it by that tag."""
+    lock = lock or project_root() / "dvc.lock"
+    try:
+        stages = yaml.safe_load(lock.read_text()).get("stages", {})
+    except (OSError, AttributeError, yaml.YAMLError):
+        return {}
+    for name, stage in stages.items():
+        if any(out.get("path") == model.as_posix() for out in stage.get("outs", [])):
+            data = {dep["path"]: dep["md5"] for dep in stage.get("deps", [])
+                    if not dep["path"].endswith(".py") and "md5" in dep}
+            return {"training.stage": name, **{f"training.data.{path}": md5 for path, md5 in data.items()}}
+    return {}
+
+
 def model_run(task: str, model: Path, kind: str = "evaluation"):
     """Resume the run that trained `model`, so its evaluation lands beside its training; where this
     store never saw that training (another machine's, a deleted run), a new run tagged with the
-    model's md5 holds the evaluation instead."""
+    model's md5 and the training's data digests (training_lineage) holds the evaluation instead."""
     run_id = find_model_run(task, model)
     if run_id is not None:
         return run(task, run_id=run_id)
     print(f"no MLflow run in {tracking_uri()} trained {model}: logging to a new {kind} run", flush=True)
-    return run(task, run_name=kind, kind=kind, tags={MODEL_TAG: file_md5(model)})
+    return run(task, run_name=kind, kind=kind, tags={MODEL_TAG: file_md5(model), **training_lineage(model)})
+
+
+def registered_name(task: str) -> str:
+    return f"embedlab-{task}"
+
+
+def register(task: str, run_id: str) -> None:
+    """After an evaluation: the run's logged model becomes a version of `embedlab-<task>` (once per
+    run) and takes the alias `champion` if this is the committed default (is_committed_default),
+    `challenger` if not, so `models:/embedlab-<task>@champion` always serves the published model."""
+    logged = mlflow.search_logged_models(experiment_ids=[experiment_id(task)], output_format="list",
+                                         filter_string=f"source_run_id = '{run_id}'")
+    if not logged:
+        print(f"model not registered: run {run_id} holds no logged model (its training ran in another "
+              "MLflow store)", flush=True)
+        return
+    name, alias = registered_name(task), CHAMPION if is_committed_default() else CHALLENGER
+    client = MlflowClient()
+    with _store_lock(tracking_uri()):  # two queue workers may register the first version at once
+        found = client.search_model_versions(f"name = '{name}' and run_id = '{run_id}'")
+        version = found[0] if found else mlflow.register_model(
+            # the logged model's own URI, so the version links to it and its page shows its metrics
+            logged[0].model_uri, name, tags={"committed_default": str(alias == CHAMPION).lower()})
+        client.set_registered_model_alias(name, alias, version.version)
+    print(f"registered {name} version {version.version} as @{alias}", flush=True)
 
 
 def log_dataset(dataset: Dataset) -> None:
@@ -172,7 +253,8 @@ def log_dataset(dataset: Dataset) -> None:
             logged = mlflow.data.from_pandas(dataset.data, targets=dataset.targets, **kwargs)
         else:
             logged = mlflow.data.from_numpy(dataset.data, **kwargs)
-        mlflow.log_input(logged, context=dataset.context)
+        release = mlflow.active_run().data.tags.get(RELEASE_TAG)
+        mlflow.log_input(logged, context=dataset.context, tags={"release": release} if release else None)
 
 
 def log_epoch(row: dict, step: int) -> None:
