@@ -135,7 +135,7 @@ class Checked:
 
     def describe(self) -> str:
         how = "a known release" if self.known else "an unknown release, every line checked"
-        counts = ", ".join(f"{member.rstrip('/').rsplit('/', 1)[-1]} {n:,}" for member, n in self.rows.items())
+        counts = ", ".join(f"{member.rstrip('/').split('/', 1)[-1]} {n:,}" for member, n in self.rows.items())
         return f"{self.dataset} release {self.release} ({how}): {counts}"
 
 
