@@ -128,6 +128,47 @@ def project(tmp_path, mirror) -> Project:
     return make_project(tmp_path / "project", mirror)
 
 
+@pytest.fixture
+def clone_project():
+    """A function (origin, path, targets, tracking_uri=None) -> Project: `git clone` of a copy, then
+    `dvc pull` of the targets and their upstream from the copy's DVC remote, as on another machine;
+    its MLflow store is its own unless tracking_uri names a shared one."""
+    def clone(origin: Project, path: Path, targets: tuple[str, ...], tracking_uri: str | None = None) -> Project:
+        subprocess.run(["git", "clone", "-q", str(origin.path), str(path)], check=True, capture_output=True)
+        project = Project(path, Path(origin.env["EMBEDLAB_DATA_MIRROR"]))
+        if tracking_uri:
+            project.env["MLFLOW_TRACKING_URI"] = tracking_uri
+        project.run("dvc", "pull", "--with-deps", *targets)
+        return project
+
+    return clone
+
+
+@pytest.fixture(scope="module")
+def mlflow_server(tmp_path_factory):
+    """The URL of a real `mlflow server` as a team would run one (its own SQLite store, artifacts
+    served through it), for one test module."""
+    folder = tmp_path_factory.mktemp("mlflow-server")
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = folder / "server.log"
+    command = [str(Path(sys.executable).parent / "mlflow"), "server", "--host", "127.0.0.1", "--port", str(port),
+               "--backend-store-uri", f"sqlite:///{folder / 'mlflow.db'}", "--serve-artifacts",
+               "--artifacts-destination", str(folder / "artifacts"), "--workers", "1"]
+    with log.open("w") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not _pings(url, "/health"):
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"mlflow server did not answer /health:\n{log.read_text()[-4000:]}")
+            time.sleep(0.5)
+        yield url
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+
+
 @pytest.fixture(scope="session")
 def new_project(tmp_path_factory, mirror):
     """For module-scoped fixtures: a function making a fresh project copy."""

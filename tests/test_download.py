@@ -11,7 +11,8 @@ import pytest
 
 from embedlab import archives
 from embedlab.archives import ArchiveSpec, Table
-from embedlab.download import archive_name, download, read_release
+from embedlab.download import archive_name, download
+from embedlab.release_record import read_release
 from embedlab.errors import EmbedlabError
 
 ML_URL = "http://files.grouplens.org/datasets/movielens/ml-latest-small.zip"

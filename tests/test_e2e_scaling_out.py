@@ -4,12 +4,6 @@ pull from and then evaluate, with the first machine's MLflow store out of reach 
 from __future__ import annotations
 
 import csv
-import os
-import signal
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import mlflow
 import numpy as np
@@ -17,7 +11,6 @@ import pandas as pd
 import pytest
 import yaml
 
-from conftest import Project, _free_port, _pings
 from embedlab.movielens import pipeline
 
 pytestmark = pytest.mark.e2e
@@ -27,35 +20,11 @@ PAIRS = pd.DataFrame({"userId": [1, 2], "movieId": [1, 5]})
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """A tracking server as a team would run one: its own store, artifacts proxied through it."""
-    folder = tmp_path_factory.mktemp("mlflow-server")
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = folder / "server.log"
-    command = [str(Path(sys.executable).parent / "mlflow"), "server", "--host", "127.0.0.1", "--port", str(port),
-               "--backend-store-uri", f"sqlite:///{folder / 'mlflow.db'}", "--serve-artifacts",
-               "--artifacts-destination", str(folder / "artifacts"), "--workers", "1"]
-    with log.open("w") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 120
-        while not _pings(url, "/health"):
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"mlflow server did not answer /health:\n{log.read_text()[-4000:]}")
-            time.sleep(0.5)
-        yield url
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
-
-
-@pytest.fixture(scope="module")
-def origin(new_project, server, tmp_path_factory):
+def origin(new_project, mlflow_server, tmp_path_factory):
     """The first machine: the committed default against the server, pushed to a DVC remote, then a
     grid of two experiments queued and run by two workers at once."""
     project = new_project()
-    project.env["MLFLOW_TRACKING_URI"] = server
+    project.env["MLFLOW_TRACKING_URI"] = mlflow_server
     project.set_params(**{"movielens.train.epochs": 1, "movielens.train.batch_size": 512})
     project.run("dvc", "remote", "add", "-d", "shared", str(tmp_path_factory.mktemp("dvc-remote")))
     project.commit("small model, a shared remote")
@@ -81,24 +50,15 @@ def _server_runs(server: str, kind: str) -> list:
     return [r for r in runs if r.data.tags.get("kind") == kind]
 
 
-def _clone(origin: Project, path: Path, tracking_uri: str | None) -> Project:
-    subprocess.run(["git", "clone", "-q", str(origin.path), str(path)], check=True, capture_output=True)
-    clone = Project(path, Path(origin.env["EMBEDLAB_DATA_MIRROR"]))
-    if tracking_uri:
-        clone.env["MLFLOW_TRACKING_URI"] = tracking_uri
-    clone.run("dvc", "pull", "--with-deps", *TARGETS)  # the other tasks never ran on the first machine
-    return clone
-
-
-def _training_md5(project: Project) -> str:
+def _training_md5(project) -> str:
     lock = yaml.safe_load((project.path / "dvc.lock").read_text())
     [model] = [out for out in lock["stages"]["movielens_train"]["outs"] if out["path"] == str(pipeline.MODEL)]
     return model["md5"]
 
 
-def test_the_pipeline_and_the_queued_grid_land_complete_on_the_server(origin, server):
-    client = _client(server)
-    runs = _server_runs(server, "training")
+def test_the_pipeline_and_the_queued_grid_land_complete_on_the_server(origin, mlflow_server):
+    client = _client(mlflow_server)
+    runs = _server_runs(mlflow_server, "training")
     assert len(runs) == 3, [r.data.tags.get("mlflow.runName") for r in runs]
     default, *grid = runs
     assert "dvc.exp_name" not in default.data.tags
@@ -117,17 +77,17 @@ def test_the_pipeline_and_the_queued_grid_land_complete_on_the_server(origin, se
         {r.info.run_id for r in grid}
 
 
-def test_the_champion_is_served_from_the_server(origin, server, serve_model):
-    served = serve_model(origin, "models:/embedlab-movielens@champion", tracking_uri=server)
+def test_the_champion_is_served_from_the_server(origin, mlflow_server, serve_model):
+    served = serve_model(origin, "models:/embedlab-movielens@champion", tracking_uri=mlflow_server)
     answer = pd.DataFrame(served.predictions(PAIRS))
-    mlflow.set_tracking_uri(server)
+    mlflow.set_tracking_uri(mlflow_server)
     local = mlflow.pyfunc.load_model("models:/embedlab-movielens@champion").predict(PAIRS)
     np.testing.assert_allclose(answer["rating"], local["rating"], rtol=1e-6)
     assert np.all((answer["rating"] > 0) & (answer["rating"] < 5.5))
 
 
-def test_a_clone_evaluates_without_the_first_machines_store(origin, tmp_path):
-    clone = _clone(origin, tmp_path / "clone", tracking_uri=None)
+def test_a_clone_evaluates_without_the_first_machines_store(origin, clone_project, tmp_path):
+    clone = clone_project(origin, tmp_path / "clone", TARGETS)
     assert clone.outdated(*TARGETS) == set(), clone.run("dvc", "status").stdout  # all came from the remote
     clone.set_params(**{"movielens.interpret.top_n": 5})
     done = clone.run("dvc", "repro", *TARGETS)
@@ -146,16 +106,16 @@ def test_a_clone_evaluates_without_the_first_machines_store(origin, tmp_path):
     assert len(list(csv.reader(open(highest)))) == 1 + 5
 
 
-def test_a_clone_sharing_the_server_logs_into_the_original_run(origin, server, tmp_path):
-    before = {r.info.run_id for r in _client(server).search_runs(
-        [_client(server).get_experiment_by_name("movielens").experiment_id])}
-    clone = _clone(origin, tmp_path / "clone", tracking_uri=server)
+def test_a_clone_sharing_the_server_logs_into_the_original_run(origin, mlflow_server, clone_project, tmp_path):
+    before = {r.info.run_id for r in _client(mlflow_server).search_runs(
+        [_client(mlflow_server).get_experiment_by_name("movielens").experiment_id])}
+    clone = clone_project(origin, tmp_path / "clone", TARGETS, tracking_uri=mlflow_server)
     clone.set_params(**{"movielens.interpret.top_n": 7})
     done = clone.run("dvc", "repro", *TARGETS)
     assert clone.ran(done) == {"movielens_interpret"}, done.stdout
-    client = _client(server)
+    client = _client(mlflow_server)
     after = {r.info.run_id for r in client.search_runs([client.get_experiment_by_name("movielens").experiment_id])}
     assert after == before  # no new run
-    default = _server_runs(server, "training")[0]
+    default = _server_runs(mlflow_server, "training")[0]
     highest = client.download_artifacts(default.info.run_id, "interpretation/highest_bias.csv", str(tmp_path))
     assert len(list(csv.reader(open(highest)))) == 1 + 7  # the clone's interpretation, in the original run

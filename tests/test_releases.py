@@ -11,7 +11,8 @@ import pytest
 import releases
 from releases import SMALL
 from embedlab.archives import spec_for, verify
-from embedlab.download import download, read_release
+from embedlab.download import download
+from embedlab.release_record import read_release
 from embedlab.errors import EmbedlabError
 
 ML_URL = "http://files.grouplens.org/datasets/movielens/ml-latest-small.zip"

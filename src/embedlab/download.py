@@ -1,7 +1,5 @@
-"""Fetch a canonical archive (or take it from EMBEDLAB_DATA_MIRROR), check it, and lay it out.
-
-Which release the check took is written beside the folder, in `<folder>.release.json`, not inside
-it: a file inside would change the folder's hash, and every training downstream would re-run."""
+"""Fetch a canonical archive (or take it from EMBEDLAB_DATA_MIRROR), check it, lay it out, and
+record which release the check took (embedlab.release_record)."""
 from __future__ import annotations
 
 import json
@@ -17,6 +15,7 @@ from embedlab.archives import Checked, extract, spec_for, verify
 from embedlab.atomic import atomic_path
 from embedlab.errors import EmbedlabError
 from embedlab.project import project_root
+from embedlab.release_record import release_path
 
 MIRROR_ENV = "EMBEDLAB_DATA_MIRROR"
 
@@ -55,11 +54,6 @@ def fetch(url: str, dest: Path, mirror: str | None = None) -> None:
                             f"{total:,} bytes; run it again")
 
 
-def release_path(out: Path) -> Path:
-    """Where the release taken into the folder `out` is recorded: data/raw/movielens.release.json."""
-    return out.with_name(out.name + ".release.json")
-
-
 def download(url: str, out: Path, mirror: str | None = None) -> Checked:
     """Make `out` a folder with the archive's checked contents (or the archive itself, if it is
     read in place), and record its release beside it. Nothing appears at `out` unless every check
@@ -77,18 +71,3 @@ def download(url: str, out: Path, mirror: str | None = None) -> Checked:
         with atomic_path(release_path(out)) as record:
             record.write_text(json.dumps(checked.manifest(), indent=2) + "\n")
     return checked
-
-
-def read_release(raw_folder: Path) -> dict | None:
-    """The release record of a downloaded folder ({"dataset", "release", "known", "rows"}), or None
-    where the folder was downloaded before releases were recorded (or not at all)."""
-    path = release_path(Path(raw_folder))
-    try:
-        record = json.loads(path.read_text())
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError) as exc:
-        raise EmbedlabError(f"{path} is unreadable ({exc}); run the download stage again") from None
-    if not isinstance(record, dict) or not {"dataset", "release"} <= set(record):
-        raise EmbedlabError(f"{path} is not a release record; run the download stage again")
-    return record

@@ -25,7 +25,7 @@ from filelock import FileLock
 from mlflow import MlflowClient
 
 from embedlab.datasets import Dataset
-from embedlab.download import read_release
+from embedlab.release_record import read_release
 from embedlab.params import flatten
 from embedlab.project import project_root
 
