@@ -3,6 +3,7 @@ land, complete and named, in the one SQLite store of the project's root."""
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -49,6 +50,8 @@ def test_both_runs_land_complete_and_named_in_the_root_store(grid):
         assert run.data.params["movielens.train.lr"] == lr
         assert "final_rmse" in run.data.metrics  # evaluation, in another stage process, found the run
         assert run.info.artifact_uri.startswith((project.path / "mlartifacts").as_uri())
+        # two workers share the cores: each training took half, not torch's default of all of them
+        assert run.data.tags["torch.threads"] == str(max(1, len(os.sched_getaffinity(0)) // 2))
     # Not asserted: that the two runs overlap in time. That is up to the workers' start-up (each
     # copies and checks out its own workspace first, and a run here lasts seconds), and asserting
     # it failed by chance.

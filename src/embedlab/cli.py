@@ -1,8 +1,11 @@
-"""What every stage entry point shares: one-line errors for user mistakes, a clean Ctrl-C."""
+"""What every stage entry point shares: one-line errors for user mistakes, a clean Ctrl-C, and
+its share of the cores under a `dvc queue` of several workers."""
 from __future__ import annotations
 
+import os
 import signal
 import sys
+from pathlib import Path
 from typing import Callable
 
 from embedlab.errors import EmbedlabError
@@ -15,12 +18,60 @@ def _terminate(signum, frame):
     raise KeyboardInterrupt
 
 
+THREADS_ENV = "EMBEDLAB_THREADS"  # torch threads per stage; the README's queue recipe sets it
+
+
+def queue_workers(proc: Path = Path("/proc")) -> int:
+    """How many `dvc queue` workers run on this machine (0 where /proc cannot tell)."""
+    count = 0
+    for cmdline in proc.glob("[0-9]*/cmdline"):
+        try:
+            args = cmdline.read_bytes().split(b"\0")
+        except OSError:  # a process that ended while we looked
+            continue
+        count += b"queue-worker" in args and b"exp" in args
+    return count
+
+
+def thread_share(setting: str | None, cpus: int, workers: int) -> int | None:
+    """Threads for one stage's torch: EMBEDLAB_THREADS when set; under a queue of `workers`, an equal
+    share of the cores (two workers of two threads each on 2 cores slowed a Rossmann epoch 11x);
+    otherwise None, torch's own default."""
+    if setting:
+        if not setting.isdigit() or int(setting) < 1:
+            raise EmbedlabError(f"{THREADS_ENV}={setting!r}: give a whole number of threads, 1 or more")
+        return int(setting)
+    return max(1, cpus // workers) if workers else None
+
+
+def _in_experiment_copy() -> bool:
+    """`dvc exp run --queue/--temp` runs a stage in a copy of the repository; DVC_ROOT names the original."""
+    root = os.environ.get("DVC_ROOT")
+    return bool(root) and Path(root).resolve() != Path.cwd().resolve()
+
+
+def share_cores() -> None:
+    torch = sys.modules.get("torch")  # stages that train import it before they start
+    if torch is None:
+        return
+    workers = queue_workers() if _in_experiment_copy() else 0
+    threads = thread_share(os.environ.get(THREADS_ENV), _cpus(), workers)
+    if threads is not None:
+        torch.set_num_threads(threads)
+
+
+def _cpus() -> int:
+    affinity = getattr(os, "sched_getaffinity", None)  # the cores this process may use (Linux)
+    return len(affinity(0)) if affinity else (os.cpu_count() or 1)
+
+
 def run_stage(main: Callable[[], object]) -> None:
     signal.signal(signal.SIGTERM, _terminate)
     # a shell starts background jobs with SIGINT ignored (`nohup dvc repro &`, some CI runners), and
     # Python then leaves it ignored: a stage must still stop on `kill -INT` or `dvc queue kill`
     signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
+        share_cores()
         main()
     except EmbedlabError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -13,6 +13,7 @@ import importlib.metadata
 import os
 import platform
 import subprocess
+import sys
 import warnings
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
@@ -88,6 +89,9 @@ def environment_tags() -> dict[str, str]:
         except importlib.metadata.PackageNotFoundError:
             tags[tag] = "not installed"
     tags["platform"] = platform.platform()
+    torch = sys.modules.get("torch")
+    if torch is not None:  # a stage that trains: its thread count (cli.share_cores) moves last digits
+        tags["torch.threads"] = str(torch.get_num_threads())
     return tags
 
 
