@@ -22,9 +22,7 @@ def main() -> None:
     folds.splits(ratings)  # refuse a release without folds before any run starts
 
     def train_one(name, train, test):
-        with mlflow.start_run(run_name=f"fold: {name}", nested=True, experiment_id=parent.info.experiment_id,
-                              tags={**tracking.provenance_tags(), tracking.KIND_TAG: "study",
-                                    "study": "folds", "fold": name}):
+        with tracking.child_run(parent, f"fold: {name}", {"study": "folds", "fold": name}):
             mlflow.log_params({"fold": name, "n_train": len(train), "n_test": len(test)})
             print(f"fold {name}: {len(train):,} training, {len(test):,} test ratings", flush=True)
             trained = learner.train(cfg, train, test, pick_device(),

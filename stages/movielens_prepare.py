@@ -10,7 +10,7 @@ def main() -> None:
     with atomic_path(pipeline.PREPARED, is_dir=True) as tmp:
         ratings.to_parquet(tmp / pipeline.RATINGS.name, index=False)
         data.tidy_movies(movies).to_parquet(tmp / pipeline.MOVIES.name, index=False)
-    folds = f", official folds {'..'.join(data.FOLDS[::len(data.FOLDS) - 1])}" if data.FOLD in ratings else ""
+    folds = f", official folds {data.FOLDS[0]}..{data.FOLDS[-1]}" if data.FOLD in ratings else ""
     print(f"{release}: {len(ratings):,} ratings, {ratings['user'].nunique():,} users, "
           f"{ratings['item'].nunique():,} movies{folds}")
 

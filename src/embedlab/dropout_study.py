@@ -76,10 +76,7 @@ def run(task: str, config_cls: type[T], train_one: TrainOne, out: Path, title: C
         mlflow.set_tag("study", "dropout")
         tracking.log_task_params(all_params, task)
         for name, cfg in configs.items():
-            with mlflow.start_run(run_name=f"dropout: {name}", nested=True,
-                                  experiment_id=parent.info.experiment_id,
-                                  tags={**tracking.provenance_tags(), tracking.KIND_TAG: "study",
-                                        "study": "dropout", "dropout.setting": name}):
+            with tracking.child_run(parent, f"dropout: {name}", {"study": "dropout", "dropout.setting": name}):
                 mlflow.log_params(flatten({task: {"train": asdict(cfg)}}))
                 print(f"dropout setting {name!r}: {describe(study.settings[name])}", flush=True)
                 history, train_loss_eval = train_one(cfg, lambda row: tracking.log_epoch(row, step=row["epoch"]))

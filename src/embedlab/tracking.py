@@ -146,6 +146,12 @@ def release_tags(task: str) -> dict[str, str]:
     return {RELEASE_TAG: f"{record['dataset']} {record['release']}{unknown}"}
 
 
+def child_run(parent: mlflow.ActiveRun, run_name: str, tags: dict[str, str]) -> mlflow.ActiveRun:
+    """One setting of a study, nested under the study's run: same experiment, provenance and kind."""
+    return mlflow.start_run(run_name=run_name, nested=True, experiment_id=parent.info.experiment_id,
+                            tags={**provenance_tags(), KIND_TAG: "study", **tags})
+
+
 def exp_run_name(name: str | None) -> str | None:
     """`dvc exp run` experiments lead their runs' names, so MLflow's run list and compare view
     line a queued grid up by experiment."""
