@@ -20,20 +20,11 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import platform
 import time
 
 from embedlab import params
+from embedlab.cost import cpu_name
 from embedlab.training import pick_device
-
-
-def cpu_name() -> str:
-    try:
-        with open("/proc/cpuinfo") as info:
-            return next((line.split(":", 1)[1].strip() for line in info if line.startswith("model name")),
-                        platform.processor())
-    except OSError:
-        return platform.processor() or "unknown CPU"
 
 
 def rossmann(all_params: dict, lr: float, short: bool = True) -> dict[str, float]:

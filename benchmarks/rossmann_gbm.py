@@ -11,22 +11,16 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
-import platform
 import time
 
 import numpy as np
 
 from embedlab import params
+from embedlab.cost import cpu_name
 from embedlab.metrics import rmspe
 from embedlab.rossmann import baselines, pipeline, preprocess
 from embedlab.rossmann.config import load_config
 from embedlab.rossmann.features import CATEGORICAL, CONTINUOUS
-
-
-def cpu_name() -> str:
-    with open("/proc/cpuinfo") as info:
-        return next((line.split(":", 1)[1].strip() for line in info if line.startswith("model name")),
-                    platform.processor())
 
 
 def fit(cfg, x_train, y, x_valid, categorical, sales, report_at):

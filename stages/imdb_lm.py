@@ -2,7 +2,7 @@
 per epoch and sampled continuations of fixed prompts."""
 import mlflow
 
-from embedlab import params
+from embedlab import cost, params
 from embedlab.atomic import atomic_path
 from embedlab.cli import run_stage
 from embedlab.imdb import learner, pipeline
@@ -23,7 +23,8 @@ def main() -> None:
                       tags={"bf16": str(wants_bf16(cfg.lm.precision, device))}) as run:  # what "auto" chose
         mlflow.log_metrics({"vocab_size": len(vocab), "lm_train_tokens": len(train_ids),
                             "lm_valid_tokens": len(valid_ids)})
-        trained = learner.train_lm(cfg.lm, train_ids, valid_ids, vocab, device, on_epoch=run.log_epoch)
+        with cost.recorded(pipeline.LM_COST, device):
+            trained = learner.train_lm(cfg.lm, train_ids, valid_ids, vocab, device, on_epoch=run.log_epoch)
         run.save(pipeline.LM, trained.model.save, pipeline.LM_HISTORY, trained.history)
         lines = ["# Language model samples", ""]
         for prompt in cfg.lm_samples.prompts:

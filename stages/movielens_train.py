@@ -1,6 +1,6 @@
 """movielens_train: the split -> the trained model (params movielens.train); one MLflow run per
 training, whose model serves (userId, movieId) pairs."""
-from embedlab import params
+from embedlab import cost, params
 from embedlab.cli import run_stage
 from embedlab.movielens import learner, pipeline
 from embedlab.movielens.config import load_config
@@ -12,9 +12,11 @@ from embedlab.training_run import training_run
 def main() -> None:
     all_params = params.load()
     cfg = load_config(all_params).train
+    device = pick_device()
     split = pipeline.read_split()
     with training_run("movielens", cfg.model, all_params, pipeline.datasets(split)) as run:
-        trained = learner.train(cfg, split.train, split.valid, pick_device(), on_epoch=run.log_epoch)
+        with cost.recorded(pipeline.COST, device):
+            trained = learner.train(cfg, split.train, split.valid, device, on_epoch=run.log_epoch)
         run.save(pipeline.MODEL, trained.model.save, pipeline.HISTORY, trained.history)
         log_rating_model(pipeline.MODEL, trained.model, split.valid)
 

@@ -2,7 +2,7 @@
 whose model serves raw test.csv rows (with the store tables of the raw data)."""
 import pandas as pd
 
-from embedlab import params
+from embedlab import cost, params
 from embedlab.cli import run_stage
 from embedlab.rossmann import learner, pipeline
 from embedlab.rossmann.config import load_config
@@ -14,12 +14,14 @@ from embedlab.training_run import training_run
 def main() -> None:
     all_params = params.load()
     cfg = load_config(all_params)
+    device = pick_device()
     split = pipeline.read_split()
     misleading = {"split.misleading": "random rows leak the future into training"} if cfg.split.method == "random" \
         else None
     with training_run("rossmann", f"{cfg.split.method} split", all_params, pipeline.datasets(split),
                       tags=misleading) as run:
-        trained = learner.train(cfg.train, split.train, split.valid, pick_device(), on_epoch=run.log_epoch)
+        with cost.recorded(pipeline.COST, device):
+            trained = learner.train(cfg.train, split.train, split.valid, device, on_epoch=run.log_epoch)
         run.save(pipeline.MODEL, trained.model.save, pipeline.HISTORY, trained.history)
         # all training rows, the validation window included: the history the features look back on
         log_sales_model(pipeline.MODEL, pipeline.RAW, pd.concat([split.train, split.valid]))

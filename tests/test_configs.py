@@ -48,7 +48,7 @@ def test_legacy_defaults_fill_only_what_an_old_tree_lacks():
     filled = params.with_legacy_defaults(old_run)
     assert filled["rossmann"]["train"] == {"lr": 0.001, "batchnorm": True, "max_train_rows": None,
                                            "sgdr_after": None, "betas": [0.9, 0.99], "emb_init": "lesson",
-                                           "ensemble": 1}
+                                           "ensemble": 1, "precision": "fp32"}
     assert filled["imdb"]["vocab"] == {"seed": 1, "labelled_reviews": None}
     assert "lm" not in filled["imdb"] and "movielens" not in filled  # no section is invented
     assert old_run["rossmann"]["train"] == {"lr": 0.001, "batchnorm": True}  # the input is left alone

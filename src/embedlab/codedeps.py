@@ -7,7 +7,7 @@ src/embedlab, so that a stage's deps list every module it executes and an edit r
 Every `import` counts, also inside functions: a stage's deps may be a little wider than what one
 run executes, never narrower. PLUMBING is left out: modules that decide where and how results are
 written or logged, never what they are (a one-line error, an atomic rename, the project root, the
-MLflow store, the download's release record), so that editing them re-runs nothing.
+MLflow store, the download's release record, what a training cost), so that editing them re-runs nothing.
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from embedlab.project import project_root
 
 PACKAGE = "embedlab"
 PLUMBING = frozenset(f"src/embedlab/{name}.py"
-                     for name in ("errors", "atomic", "cli", "project", "tracking", "release_record"))
+                     for name in ("errors", "atomic", "cli", "project", "tracking", "release_record", "cost"))
 CODE_DIRS = ("stages/", "src/")
 # the pipeline `dvc repro` runs, and the stages run on demand (their wdir is the root, so their
 # paths read like dvc.yaml's)

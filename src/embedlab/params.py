@@ -25,6 +25,7 @@ LEGACY_DEFAULTS: dict[str, Any] = {
     "rossmann.train.batchnorm": False,
     "rossmann.train.emb_init": "lesson",
     "rossmann.train.ensemble": 1,
+    "rossmann.train.precision": "fp32",
     "imdb.vocab.labelled_reviews": None,
     "imdb.lm.precision": "fp32",
     "imdb.classifier.precision": "fp32",

@@ -26,6 +26,7 @@ from embedlab.project import project_root
 from embedlab.rossmann import config as rossmann_config
 from embedlab.rossmann import learner as rossmann_learner
 from embedlab.rossmann import pipeline as rossmann
+from embedlab.tour import is_tour
 from embedlab.training import pick_device
 
 CODE = ("src", "stages")
@@ -195,7 +196,9 @@ def find_run(client, target: str):
             [exp.experiment_id], filter_string="attributes.status = 'FINISHED' AND datasets.context = 'training'",
             order_by=["attributes.start_time DESC"], max_results=100)
         # baselines log their data too; runs from before the kind tag are all trainings
-        runs = [r for r in found if r.data.tags.get(tracking.KIND_TAG, "training") == "training"]
+        # nor is a tour's (embedlab-tour) run a task's latest: it trained on a sample
+        runs = [r for r in found if r.data.tags.get(tracking.KIND_TAG, "training") == "training"
+                and not is_tour(r.data.tags.get("dvc.exp_name"))]
         if not runs:
             raise EmbedlabError(f"no finished {target} training run in {tracking.tracking_uri()}; "
                                 f"run `dvc repro {target}_train` first")

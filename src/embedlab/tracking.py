@@ -25,6 +25,7 @@ import yaml
 from filelock import FileLock
 from mlflow import MlflowClient
 
+from embedlab.cost import cpu_name
 from embedlab.datasets import Dataset
 from embedlab.release_record import read_release
 from embedlab.params import flatten
@@ -89,6 +90,7 @@ def environment_tags() -> dict[str, str]:
         except importlib.metadata.PackageNotFoundError:
             tags[tag] = "not installed"
     tags["platform"] = platform.platform()
+    tags["cpu"] = cpu_name()
     torch = sys.modules.get("torch")
     if torch is not None:  # a stage that trains: its thread count (cli.share_cores) moves last digits
         tags["torch.threads"] = str(torch.get_num_threads())

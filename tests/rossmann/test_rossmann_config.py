@@ -21,7 +21,7 @@ GOOD = {"rossmann": {
     "train": {"emb_size_rule": "lesson", "emb_dropout": 0.04, "layers": [1000, 500],
               "dropouts": [0.001, 0.01], "y_range_factor": 1.2, "epochs": 6, "batch_size": 512,
               "lr": 0.003, "weight_decay": 0.1, "seed": 42, "max_train_rows": None, "sgdr_after": None,
-              "betas": [0.9, 0.999], "batchnorm": True, "emb_init": "fastai", "ensemble": 1},
+              "betas": [0.9, 0.999], "batchnorm": True, "emb_init": "fastai", "ensemble": 1, "precision": "fp32"},
     "baselines": {"gbm_max_iter": 300, "gbm_max_leaf_nodes": 63, "gbm_learning_rate": 0.1,
                   "gbm_min_samples_leaf": 20, "seed": 0},
     "dropout_study": {"train": {"epochs": 2}, "settings": {"none": {"emb_dropout": 0.0}}},
@@ -132,7 +132,8 @@ def test_max_train_rows_null_or_a_count():
 def test_direct_train_config_is_checked_too():
     base = dict(emb_size_rule="lesson", emb_dropout=0.0, layers=(4,), dropouts=(0.0,), y_range_factor=1.2,
                 epochs=1, batch_size=2, lr=0.01, weight_decay=0.0, seed=0, max_train_rows=None, sgdr_after=None,
-                betas=(0.9, 0.99), batchnorm=False, emb_init="lesson", ensemble=1)
+                betas=(0.9, 0.99), batchnorm=False, emb_init="lesson", ensemble=1,
+                precision="fp32")
     TrainConfig(**base)
     with pytest.raises(EmbedlabError, match="same length"):
         TrainConfig(**{**base, "dropouts": (0.1, 0.1)})

@@ -22,7 +22,7 @@ def config(**over) -> TrainConfig:
     base = dict(emb_size_rule="lesson", emb_dropout=0.04, layers=(32, 16), dropouts=(0.0, 0.1),
                 y_range_factor=1.2, epochs=2, batch_size=128, lr=3e-3, weight_decay=0.1, seed=1,
                 max_train_rows=None, sgdr_after=None, betas=(0.9, 0.99), batchnorm=False, emb_init="lesson",
-                ensemble=1)
+                ensemble=1, precision="fp32")
     base.update(over)
     return TrainConfig(**base)
 

@@ -73,7 +73,7 @@ def world(tmp_path_factory):
     cfg = TrainConfig(emb_size_rule="lesson", emb_dropout=0.0, layers=(8,), dropouts=(0.0,),
                       y_range_factor=1.2, epochs=1, batch_size=8, lr=1e-3, weight_decay=0.0, seed=0,
                       max_train_rows=None, sgdr_after=None, betas=(0.9, 0.99), batchnorm=False,
-                      emb_init="lesson", ensemble=1)
+                      emb_init="lesson", ensemble=1, precision="fp32")
     torch.manual_seed(0)
     model = learner.SalesNetwork(learner.build_model(cfg, prep, (0.0, 10.0)).eval(), cfg, prep)
     model.save(raw / "model.pt")

@@ -24,6 +24,7 @@ SPLIT_SUMMARY = SPLIT / "summary.json"
 MODEL = Path("data/movielens/model.pt")
 SERVED = MODEL  # the model whose MLflow run serves the task
 HISTORY = Path("eval/movielens/history.csv")
+COST = Path("eval/movielens/cost.json")  # wall time and machine, outside the metrics that reproduce
 METRICS = Path("eval/movielens/metrics.json")
 PLOTS = Path("eval/movielens/plots")
 LEARNING_CURVES = PLOTS / "learning_curves.png"

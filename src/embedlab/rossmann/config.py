@@ -48,6 +48,7 @@ class TrainConfig:
     batchnorm: bool  # after each hidden layer, as fastai v1
     emb_init: Literal["lesson", "fastai"]
     ensemble: int  # networks from seeds seed, seed + 1, ...; their log predictions averaged
+    precision: Literal["auto", "bf16", "fp32"]  # of training; predictions are always float32
 
     def __post_init__(self):
         if len(self.layers) != len(self.dropouts):

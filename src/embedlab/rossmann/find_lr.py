@@ -12,7 +12,7 @@ from embedlab.rossmann import preprocess
 from embedlab.rossmann.config import TrainConfig
 from embedlab.rossmann.features import CATEGORICAL, CONTINUOUS
 from embedlab.rossmann.learner import build_net, training_rows
-from embedlab.training import Batches, seed_everything
+from embedlab.training import Batches, seed_everything, wants_bf16
 
 
 def find_lr(cfg: TrainConfig, train_df: pd.DataFrame, finder: FinderConfig, device: torch.device) -> RangeTest:
@@ -24,4 +24,5 @@ def find_lr(cfg: TrainConfig, train_df: pd.DataFrame, finder: FinderConfig, devi
     batches = Batches(torch.from_numpy(prep.transform(train_df)), torch.from_numpy(y), batch_size=cfg.batch_size,
                       shuffle=True, seed=cfg.seed)
     return range_test(net, batches, nn.MSELoss(), finder, device=device, weight_decay=cfg.weight_decay,
-                      betas=tuple(cfg.betas), desc="lr finder (network)")
+                      betas=tuple(cfg.betas), bf16=wants_bf16(cfg.precision, device),
+                      desc="lr finder (network)")

@@ -19,7 +19,7 @@ from embedlab.rossmann.config import TrainConfig
 from embedlab.rossmann.features import CATEGORICAL, CONTINUOUS
 from embedlab.rossmann.model import Ensemble, TabularNet
 from embedlab import training
-from embedlab.training import Batches, fit, seed_everything
+from embedlab.training import Batches, fit, seed_everything, wants_bf16
 
 EVAL_BATCH = 8192
 
@@ -109,7 +109,7 @@ def train(cfg: TrainConfig, train_df: pd.DataFrame, valid_df: pd.DataFrame, devi
             epochs=cfg.epochs, lr=cfg.lr, weight_decay=cfg.weight_decay, device=device,
             betas=tuple(cfg.betas), sgdr_after=cfg.sgdr_after,
             metrics={"valid_rmspe": lambda y, p: rmspe(np.exp(y), np.exp(p))},
-            on_epoch=record,
+            on_epoch=record, bf16=wants_bf16(cfg.precision, device),
         )
         members.append(net.cpu())
     return Trained(SalesNetwork(Ensemble(members), cfg, prep), history)

@@ -24,6 +24,7 @@ SPLIT = Path("data/rossmann/split.parquet")
 MODEL = Path("data/rossmann/model.pt")
 SERVED = MODEL  # the model whose MLflow run serves the task
 HISTORY = Path("eval/rossmann/history.csv")
+COST = Path("eval/rossmann/cost.json")  # wall time and machine, outside the metrics that reproduce
 METRICS = Path("eval/rossmann/metrics.json")
 PLOTS = Path("eval/rossmann/plots")
 LEARNING_CURVES = PLOTS / "learning_curves.png"
