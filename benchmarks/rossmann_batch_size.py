@@ -1,10 +1,11 @@
 """Rossmann batch size, learning rate and precision, chosen on validation: one network (seed 42,
-the default's first) per setting, trained by the library's code on the current split (after
-`dvc repro rossmann_split`), each alone; prints its last epoch's time and its validation RMSPE with
-float32 predictions, as rossmann_evaluate scores them.
+the default's first) per setting, trained by the library's code on the window's (or the recent)
+split, built here from `rossmann_features`' output, each alone; prints its last epoch's time and
+its validation RMSPE with float32 predictions, as rossmann_evaluate scores them.
 
     python benchmarks/rossmann_batch_size.py                      # the README's table
     python benchmarks/rossmann_batch_size.py 512:0.004:auto       # batch:lr:precision, any number
+    python benchmarks/rossmann_batch_size.py --split recent 512:0.004:auto
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from embedlab.cost import cpu_name
 from embedlab.metrics import rmspe
 from embedlab.rossmann import learner, pipeline
 from embedlab.rossmann.config import load_config
+from embedlab.rossmann.split import validation_mask
 
 SETTINGS = ["256:0.002:fp32", "1024:0.004:auto", "1024:0.008:auto", "2048:0.016:auto"]
 
@@ -26,15 +28,22 @@ SETTINGS = ["256:0.002:fp32", "1024:0.004:auto", "1024:0.008:auto", "2048:0.016:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("settings", nargs="*", default=SETTINGS, help="batch:lr:precision")
+    parser.add_argument("--split", choices=["window", "recent"], default="window")
     args = parser.parse_args()
-    base = dataclasses.replace(load_config(params.load()).train, ensemble=1)
-    split = pipeline.read_split()
-    valid = split.valid[split.valid["Sales"] > 0]
-    print(f"{cpu_name()}, {torch.get_num_threads()} torch threads; {base.epochs} epochs, seed {base.seed}", flush=True)
+    cfg = load_config(params.load())
+    base = dataclasses.replace(cfg.train, ensemble=1)
+    features = pipeline.read(pipeline.TRAIN_FEATURES, "rossmann_features")
+    test_rows = len(pipeline.read(pipeline.TEST_FEATURES, "rossmann_features", columns=["Store"]))
+    mask = validation_mask(features["Date"], args.split, start=cfg.split.start, end=cfg.split.end,
+                           valid_frac=cfg.split.valid_frac, seed=cfg.split.seed, test_rows=test_rows)
+    train_rows, valid_rows = features[~mask], features[mask]
+    valid = valid_rows[valid_rows["Sales"] > 0]
+    print(f"{cpu_name()}, {torch.get_num_threads()} torch threads; {args.split} split, {len(valid):,} validation "
+          f"rows with sales; {base.epochs} epochs, seed {base.seed}", flush=True)
     rows = []
     for setting in args.settings:
         batch, lr, precision = setting.split(":")
-        cfg = dataclasses.replace(base, batch_size=int(batch), lr=float(lr), precision=precision)
+        setting_cfg = dataclasses.replace(base, batch_size=int(batch), lr=float(lr), precision=precision)
         times = []
         last = time.perf_counter()
 
@@ -43,7 +52,7 @@ def main() -> None:
             times.append(time.perf_counter() - last)
             last = time.perf_counter()
 
-        trained = learner.train(cfg, split.train, split.valid, torch.device("cpu"), on_epoch=lap)
+        trained = learner.train(setting_cfg, train_rows, valid_rows, torch.device("cpu"), on_epoch=lap)
         score = rmspe(valid["Sales"].to_numpy(), trained.model.predict(valid))
         rows.append((setting, times[-1], score))
         print(f"  {setting}: {times[-1]:.1f} s an epoch, validation RMSPE {score:.4f}", flush=True)

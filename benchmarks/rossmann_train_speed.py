@@ -7,9 +7,10 @@ second over the whole epoch (the batches and the optimizer included; validation 
 embedlab runs at rossmann.train's precision (bfloat16 autocast where the CPU has it) and in
 float32; fastai's bfloat16 callback autocasts on CUDA only, so on a CPU it trains in float32.
 
-fastai is a benchmark tool here, never a dependency of the package; install it without torchvision:
+fastai is a benchmark tool here, never a dependency of the package; install it without torchvision
+(fastai 2.8.12 was measured; fastprogress 1.1 imports fasthtml, 1.0.3 does not):
 
-    pip install --no-deps fastai fastcore fastprogress fasttransform plum-dispatch beartype
+    pip install --no-deps fastai fastcore fastdownload fastprogress==1.0.3 fasttransform plum-dispatch beartype
     python benchmarks/rossmann_train_speed.py [--rows 300000] [--batch-size N]  # after `dvc repro rossmann_split`
 """
 from __future__ import annotations

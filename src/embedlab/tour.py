@@ -55,8 +55,8 @@ def main() -> None:
     done = subprocess.run(command(name, sets), cwd=root)
     if done.returncode:
         sys.exit(done.returncode)
-    print(f"tour {name} done in {(time.perf_counter() - start) / 60:.1f} min: `dvc exp show`, and in MLflow "
-          f"the runs named {name}: ...")
+    print(f"tour {name} done in {(time.perf_counter() - start) / 60:.1f} min: see `dvc exp show`, and in "
+          f"`mlflow ui` the runs named '{name}: ...'")
 
 
 def cli() -> None:
