@@ -24,17 +24,10 @@ def is_tour(exp_name: str | None) -> bool:
     return bool(exp_name) and exp_name.startswith(PREFIX)
 
 
-def overrides(section: dict, prefix: str = "") -> list[str]:
+def overrides(section: dict) -> list[str]:
     """params.yaml's `tour` section, nested or dotted, as `dvc exp run -S` overrides (JSON values
     are YAML, which is how DVC reads them)."""
-    out = []
-    for key, value in section.items():
-        dotted = f"{prefix}{key}"
-        if isinstance(value, dict):
-            out += overrides(value, f"{dotted}.")
-        else:
-            out.append(f"{dotted}={json.dumps(value)}")
-    return out
+    return [f"{key}={json.dumps(value)}" for key, value in params.flatten(section).items()]
 
 
 def command(name: str, sets: list[str]) -> list[str]:
