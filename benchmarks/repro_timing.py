@@ -8,6 +8,8 @@ whole. Run it on a quiet machine: another training beside it slows both several-
 
     python benchmarks/repro_timing.py                       # everything `dvc repro` runs
     python benchmarks/repro_timing.py rossmann_evaluate     # one task's targets
+    python benchmarks/repro_timing.py --keep /tmp/run       # and keep the clone: its dvc.lock, eval/,
+                                                            # DVC cache and MLflow store
 """
 from __future__ import annotations
 
@@ -29,9 +31,10 @@ ROOT = Path(__file__).resolve().parents[1]
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("targets", nargs="*", help="dvc repro targets (default: all)")
+    parser.add_argument("--keep", type=Path, help="clone into this new folder and keep it")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="embedlab-repro-") as tmp:
-        clone = Path(tmp) / "project"
+        clone = args.keep.resolve() if args.keep else Path(tmp) / "project"
         subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
         env = {**os.environ, "MLFLOW_TRACKING_URI": f"sqlite:///{clone / 'mlflow.db'}",
                "PYTHONPATH": str(clone / "src"), "PYTHONUNBUFFERED": "1"}
@@ -61,6 +64,12 @@ def main() -> None:
     print(f"\n{'stage':32} {'minutes':>8}")
     for stage, seconds in times:
         print(f"{stage:32} {seconds / 60:8.2f}")
+    tasks: dict[str, float] = {}
+    for stage, seconds in times:  # download@imdb, imdb_lm, ... -> imdb
+        task = stage.split("@")[1] if stage.startswith("download@") else stage.split("_")[0]
+        tasks[task] = tasks.get(task, 0.0) + seconds
+    for task, seconds in tasks.items():
+        print(f"{'  of which ' + task:32} {seconds / 60:8.2f}")
     print(f"{'total (one dvc repro)':32} {(end - start) / 60:8.2f}")
 
 

@@ -1,10 +1,17 @@
 """imdb_classifier: the LM's encoder + a pooling head, fine-tuned on labelled reviews
-(params imdb.classifier); MLflow run with accuracy per epoch, whose model serves raw text."""
+(params imdb.classifier); MLflow run with accuracy per epoch, whose model serves raw text. The
+published model averages the network with imdb_baselines' NB-SVM: its validation accuracy, and
+McNemar's test against NB-SVM alone, go to eval/imdb/valid_metrics.json, where a trial can stop."""
+import json
+
+import mlflow
+
 from embedlab import cost, params, tracking
+from embedlab.atomic import atomic_path
 from embedlab.cli import run_stage
-from embedlab.imdb import learner, pipeline
+from embedlab.imdb import learner, nbsvm, pipeline
 from embedlab.imdb.config import load_config
-from embedlab.imdb.predict import log_review_model
+from embedlab.imdb.predict import accuracies, log_review_model, probabilities
 from embedlab.training import pick_device, wants_bf16
 from embedlab.training_run import training_run
 
@@ -19,10 +26,16 @@ def main() -> None:
             "lm_run_id": tracking.find_model_run("imdb", pipeline.LM) or "not in this store"}
     with training_run("imdb", "classifier", all_params, pipeline.classifier_datasets(train, valid), tags) as run:
         with cost.recorded(pipeline.CLASSIFIER_COST, device):
-            trained = learner.train_classifier(cfg, lm, train.arrays, valid.arrays, device, on_epoch=run.log_epoch)
+            trained = learner.train_classifier(cfg, lm, train.arrays, valid.arrays, device, on_epoch=run.log_epoch,
+                                               on_step=run.log_steps)
         run.save(pipeline.CLASSIFIER, trained.model.save, pipeline.CLASSIFIER_HISTORY, trained.history)
-        log_review_model(pipeline.CLASSIFIER)
-    print(f"validation accuracy {trained.history[-1]['valid_accuracy']:.4f}")
+        probas = probabilities(trained.model, nbsvm.load(pipeline.NBSVM), valid)
+        valid_scores = accuracies(probas, valid.labels, "valid")
+        with atomic_path(pipeline.VALID_METRICS) as tmp:
+            tmp.write_text(json.dumps(valid_scores, indent=2) + "\n")
+        mlflow.log_metrics(valid_scores)
+        log_review_model(pipeline.CLASSIFIER, pipeline.NBSVM)
+    print(json.dumps(valid_scores, indent=2))
 
 
 if __name__ == "__main__":

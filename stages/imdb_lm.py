@@ -1,5 +1,6 @@
 """imdb_lm: the LM token streams -> the language model (params imdb.lm); MLflow run with perplexity
-per epoch and sampled continuations of fixed prompts."""
+per epoch, sampled continuations of fixed prompts, and the model file (embedlab-reproduce retrains
+the classifier from it)."""
 import mlflow
 
 from embedlab import cost, params
@@ -24,8 +25,10 @@ def main() -> None:
         mlflow.log_metrics({"vocab_size": len(vocab), "lm_train_tokens": len(train_ids),
                             "lm_valid_tokens": len(valid_ids)})
         with cost.recorded(pipeline.LM_COST, device):
-            trained = learner.train_lm(cfg.lm, train_ids, valid_ids, vocab, device, on_epoch=run.log_epoch)
+            trained = learner.train_lm(cfg.lm, train_ids, valid_ids, vocab, device, on_epoch=run.log_epoch,
+                                       on_step=run.log_steps)
         run.save(pipeline.LM, trained.model.save, pipeline.LM_HISTORY, trained.history)
+        mlflow.log_artifact(str(pipeline.LM))
         lines = ["# Language model samples", ""]
         for prompt in cfg.lm_samples.prompts:
             for k in range(cfg.lm_samples.per_prompt):

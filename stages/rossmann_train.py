@@ -21,7 +21,8 @@ def main() -> None:
     with training_run("rossmann", f"{cfg.split.method} split", all_params, pipeline.datasets(split),
                       tags=misleading) as run:
         with cost.recorded(pipeline.COST, device):
-            trained = learner.train(cfg.train, split.train, split.valid, device, on_epoch=run.log_epoch)
+            trained = learner.train(cfg.train, split.train, split.valid, device, on_epoch=run.log_epoch,
+                                    on_step=run.log_steps)
         run.save(pipeline.MODEL, trained.model.save, pipeline.HISTORY, trained.history)
         # all training rows, the validation window included: the history the features look back on
         log_sales_model(pipeline.MODEL, pipeline.RAW, pd.concat([split.train, split.valid]))

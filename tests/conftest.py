@@ -93,6 +93,13 @@ class Project:
         scope = ("--with-deps", *targets) if targets else ()
         return set(json.loads(self.run("dvc", "status", "--json", *scope).stdout))
 
+    def start_queue(self, jobs: int) -> None:
+        """`dvc queue start -j jobs`, its output to a file: the workers it daemonizes inherit it, and
+        one slow to exit would hold a pipe, and the test, open (seen once in CI-like runs)."""
+        with open(self.path / ".dvc/tmp/queue-start.log", "w") as log:  # ignored, as all of .dvc/tmp
+            subprocess.run(["dvc", "queue", "start", "-j", str(jobs)], cwd=self.path, env=self.env, check=True,
+                           stdout=log, stderr=subprocess.STDOUT)
+
     def wait_for_queue(self, timeout: float = 900) -> str:
         """`dvc queue status` once nothing is queued or running (the queue is killed after `timeout`)."""
         deadline = time.monotonic() + timeout

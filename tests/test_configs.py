@@ -54,7 +54,7 @@ def test_legacy_defaults_fill_only_what_an_old_tree_lacks():
     assert old_run["rossmann"]["train"] == {"lr": 0.001, "batchnorm": True}  # the input is left alone
     section = params.with_legacy_defaults({"precision": "bf16"}, "imdb.lm")
     assert section == {"precision": "bf16"}
-    assert params.with_legacy_defaults({}, "imdb.classifier") == {"precision": "fp32"}
+    assert params.with_legacy_defaults({}, "imdb.classifier") == {"precision": "fp32", "nbsvm_weight": 0.0}
 
 
 def test_every_legacy_default_names_a_real_key():

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 import dvc_plots
+from embedlab import tracking
 from embedlab.imdb import pipeline
 
 pytestmark = pytest.mark.e2e
@@ -40,10 +41,22 @@ def test_imdb_repro_trains_lm_and_classifier_and_scores_test(trained):
     assert len(vocab) == 3000 and vocab[0] == "xxunk"
 
     metrics = json.loads((project.path / pipeline.METRICS).read_text())
-    metrics.update(json.loads((project.path / pipeline.BASELINES).read_text()))
-    for key in ("test_accuracy", "valid_accuracy", "baseline_tfidf_test_accuracy"):
-        assert 0 <= metrics[key] <= 1
-    assert metrics["baseline_tfidf_test_accuracy"] > 0.6  # 400 reviews already beat a coin
+    baselines = json.loads((project.path / pipeline.BASELINES).read_text())
+    valid = json.loads((project.path / pipeline.VALID_METRICS).read_text())
+    assert baselines["baseline_tfidf_test_accuracy"] > 0.6  # 400 reviews already beat a coin
+    assert baselines["baseline_nbsvm_test_accuracy"] > 0.6
+    # the classifier stage scores validation only; the same NB-SVM as the baseline stage's
+    assert not any("test" in key for key in valid)
+    assert valid["nbsvm_valid_accuracy"] == baselines["baseline_nbsvm_valid_accuracy"]
+    assert metrics["valid_accuracy"] == valid["model_valid_accuracy"]
+    assert metrics["nbsvm_test_accuracy"] == baselines["baseline_nbsvm_test_accuracy"]
+    assert metrics["test_accuracy"] == metrics["model_test_accuracy"]
+    for role, scores in (("valid", valid), ("test", metrics)):
+        # McNemar counts the reviews exactly one of the two gets right: their difference is the gap
+        gap = scores[f"model_{role}_accuracy"] - scores[f"nbsvm_{role}_accuracy"]
+        n = 400 if role == "test" else 80  # a fifth of 400 labelled training reviews
+        assert scores[f"model_vs_nbsvm_{role}_a_only"] - scores[f"model_vs_nbsvm_{role}_b_only"] == round(gap * n)
+        assert 0 < scores[f"model_vs_nbsvm_{role}_p_value"] <= 1
     assert metrics["lm_valid_perplexity"] < 3000  # below a uniform guess over the vocabulary
     wrong = pd.read_csv(project.path / pipeline.WRONG)
     assert {"id", "label", "p_positive", "text"} <= set(wrong.columns)
@@ -55,8 +68,13 @@ def test_imdb_repro_trains_lm_and_classifier_and_scores_test(trained):
     assert clf_run.data.tags["lm_run_id"] == lm_run.info.run_id
     assert lm_run.info.status == clf_run.info.status == "FINISHED"
     assert clf_run.data.metrics["test_accuracy"] == pytest.approx(metrics["test_accuracy"])
-    history = mlflow.MlflowClient().get_metric_history(lm_run.info.run_id, "valid_perplexity")
+    client = mlflow.MlflowClient()
+    history = client.get_metric_history(lm_run.info.run_id, "valid_perplexity")
     assert [m.step for m in history] == [1, 2]
+    assert history[1].value < history[0].value  # the language model learns from its second pass too
+    # the running loss by optimizer step, for long trainings: one point per epoch's last window here
+    steps = [m.step for m in client.get_metric_history(lm_run.info.run_id, tracking.STEP_LOSS)]
+    assert len(steps) == 2 and 0 < steps[0] < steps[1] == 2 * steps[0]
     samples = (project.path / "eval/imdb/lm_samples.md").read_text()
     assert samples.count("**This movie was**") == 1
     # both trainings log the token ids they read, with digests
@@ -91,6 +109,21 @@ def test_plots_render_the_confusion_matrix_from_the_predictions(trained):
     [confusion] = shown["data"][str(pipeline.TEST_PREDICTIONS)]
     assert dvc_plots.axes(confusion) == {"x": ("actual", "nominal"), "y": ("predicted", "nominal")}
     assert len(confusion["content"]["data"]["values"]) == 400  # one row per test review
+
+
+def test_reproduce_retrains_the_classifier_from_the_language_model_its_run_logged(trained):
+    done = trained.run("python", "-m", "embedlab.reproduce", "imdb", check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = done.stdout.strip().splitlines()
+    assert "(imdb, 'classifier'," in lines[0]
+    assert lines[-1].startswith("identical: ") and "over 2 epochs" in lines[-1], lines[-1]
+    # --lm retrains the language model as well, and compares it with its own run first
+    done = trained.run("python", "-m", "embedlab.reproduce", "imdb", "--lm", check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = done.stdout.strip().splitlines()
+    [lm_line] = [line for line in lines if line.startswith("language model: ")]
+    assert lm_line.startswith("language model: identical: ") and "over 2 epochs" in lm_line
+    assert lines[-1].startswith("identical: ")
 
 
 def test_an_edit_to_the_prediction_code_reruns_the_evaluation_not_the_language_model(trained):

@@ -20,7 +20,7 @@ def grid(new_project):
     for name, lr in GRID.items():
         project.run("dvc", "exp", "run", "--queue", "--name", name, "-S", f"movielens.train.lr={lr}",
                     "movielens_evaluate")
-    project.run("dvc", "queue", "start", "-j", "2")
+    project.start_queue(2)
     status = project.wait_for_queue()
     return project, status
 

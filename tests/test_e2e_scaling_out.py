@@ -33,9 +33,10 @@ def origin(new_project, mlflow_server, tmp_path_factory):
     project.run("dvc", "push")
     for name, lr in GRID.items():
         project.run("dvc", "exp", "run", "--queue", "--name", name, "-S", f"movielens.train.lr={lr}", *TARGETS)
-    project.run("dvc", "queue", "start", "-j", "2")
+    project.start_queue(2)
     status = project.wait_for_queue()
-    assert status.count("Success") == 2, status
+    assert status.count("Success") == 2, status + "".join(
+        project.run("dvc", "queue", "logs", name, check=False).stdout[-3000:] for name in GRID)
     return project
 
 

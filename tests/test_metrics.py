@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 
-from embedlab.metrics import regression
+from embedlab.metrics import mcnemar, regression
 
 
 def test_regression_hand_computed():
@@ -64,3 +64,15 @@ def test_rmspe_batch_mean_averages_per_batch_errors_weighted_by_batch_size():
     assert rmspe_batch_mean(y, pred, batch=2) == pytest.approx(expected)
     assert rmspe_batch_mean(y, pred, batch=2) < rmspe(y, pred)  # a mean of roots is below the root of the mean
     assert rmspe_batch_mean(y, pred, batch=3) == pytest.approx(rmspe(y, pred))
+
+
+def test_mcnemar_counts_the_examples_only_one_model_gets_right():
+    y = np.array([1, 1, 1, 1, 0, 0, 0, 0, 1, 0])
+    a = np.array([1, 1, 1, 0, 0, 0, 1, 0, 1, 0])  # wrong on 3, 6
+    b = np.array([0, 0, 1, 1, 0, 1, 1, 0, 1, 0])  # wrong on 0, 1, 5, 6
+    test = mcnemar(y, a, b)
+    assert (test["a_only"], test["b_only"]) == (3, 1)  # a alone right on 0, 1, 5; b alone on 3
+    assert test["p_value"] == pytest.approx(2 * (1 + 4) / 16)  # exact two-sided: P(X <= 1 | 4, 1/2) * 2
+    assert mcnemar(y, a, a) == {"a_only": 0, "b_only": 0, "p_value": 1.0}
+    many = mcnemar(np.ones(60), np.r_[np.ones(50), np.zeros(10)], np.r_[np.zeros(30), np.ones(30)])
+    assert many["a_only"] == 30 and many["b_only"] == 10 and many["p_value"] < 0.01

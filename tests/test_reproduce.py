@@ -254,8 +254,8 @@ def test_data_change_differs_and_names_the_dataset(copy):
 
 
 @pytest.mark.parametrize("target, message", [
-    ("imdb", "error: cannot reproduce imdb runs: its training is two chained runs"),
-    ("0123abcd", "error: '0123abcd' is neither a task (movielens, rossmann) nor a run id in sqlite:///"),
+    ("imdb", "error: no finished imdb training run in sqlite:///"),
+    ("0123abcd", "error: '0123abcd' is neither a task (movielens, rossmann, imdb) nor a run id in sqlite:///"),
     ("rossmann", "error: no finished rossmann training run in sqlite:///"),
 ])
 def test_user_mistakes_are_one_error_line(trained, target, message):

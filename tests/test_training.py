@@ -9,6 +9,7 @@ import torch
 from torch import nn
 
 from embedlab.errors import EmbedlabError
+from embedlab import training
 from embedlab.training import Batches, fit, predict, seed_everything, wants_bf16
 
 CPU = torch.device("cpu")
@@ -167,3 +168,33 @@ def test_fit_with_four_steps_in_all(epochs, batch_size):
                   Batches(x, y, batch_size=64, shuffle=False), nn.MSELoss(), epochs=epochs, lr=0.01,
                   weight_decay=0.0, device=CPU)
     assert len(history) == epochs
+
+
+def test_on_step_gets_the_loss_averaged_over_each_window_of_steps(monkeypatch):
+    monkeypatch.setattr(training, "STEP_LOG_EVERY", 4)
+    seed_everything(0)
+    x, y = _line_data()
+    train = Batches(x[:48], y[:48], batch_size=5, shuffle=True, seed=0)  # 10 steps an epoch, the last short
+    windows = []
+    history = fit(Line(), train, Batches(x[48:], y[48:], batch_size=5, shuffle=False), nn.MSELoss(), epochs=2,
+                  lr=0.3, weight_decay=0.0, device=CPU, on_step=lambda loss, steps: windows.append((loss, steps)))
+    assert [steps for _, steps in windows] == [4, 4, 2, 4, 4, 2]  # an epoch's last window is flushed
+    # with a window of every step, the points are the batch losses, whose size-weighted mean is the epoch's
+    monkeypatch.setattr(training, "STEP_LOG_EVERY", 1)
+    seed_everything(0)
+    points = []
+    again = fit(Line(), Batches(x[:48], y[:48], batch_size=5, shuffle=True, seed=0),
+                Batches(x[48:], y[48:], batch_size=5, shuffle=False), nn.MSELoss(), epochs=2, lr=0.3,
+                weight_decay=0.0, device=CPU, on_step=lambda loss, steps: points.append(loss))
+    assert again == history  # logging changes nothing that is learned
+    sizes = [5] * 9 + [3]
+    assert np.average(points[:10], weights=sizes) == pytest.approx(history[0]["train_loss"], rel=1e-6)
+    assert windows[0][0] == pytest.approx(np.mean(points[:4]), rel=1e-6)
+
+
+def test_without_a_terminal_progress_lines_reach_the_log(monkeypatch, capsys):
+    monkeypatch.setattr(training, "PROGRESS_SECONDS", 0.0)  # a line after every step
+    _fit(epochs=1)
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.startswith("epoch 1/1")]
+    assert len(lines) == 6  # 48 rows in batches of 8, under pytest's captured (non-tty) stderr
+    assert "6/6" in lines[-1] and "loss=" in lines[-1] and "it/s" in lines[-1]

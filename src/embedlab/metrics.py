@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+from scipy.stats import binomtest
 from sklearn.metrics import mean_absolute_error, mean_squared_error, root_mean_squared_error
 
 
@@ -25,3 +26,12 @@ def rmspe_batch_mean(y: np.ndarray, pred: np.ndarray, batch: int = 256) -> float
     starts = range(0, len(y), batch)
     return float(np.average([rmspe(y[i:i + batch], pred[i:i + batch]) for i in starts],
                             weights=[len(y[i:i + batch]) for i in starts]))
+
+
+def mcnemar(y: np.ndarray, pred_a: np.ndarray, pred_b: np.ndarray) -> dict[str, float]:
+    """McNemar's exact test of two classifiers on the same examples: of the examples exactly one of
+    them gets right, a's share (`a_only` / (`a_only` + `b_only`)) against 1/2; two-sided p-value."""
+    right_a, right_b = np.asarray(pred_a) == np.asarray(y), np.asarray(pred_b) == np.asarray(y)
+    a_only, b_only = int((right_a & ~right_b).sum()), int((~right_a & right_b).sum())
+    p = binomtest(a_only, a_only + b_only, 0.5).pvalue if a_only + b_only else 1.0
+    return {"a_only": a_only, "b_only": b_only, "p_value": float(p)}

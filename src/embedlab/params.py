@@ -29,6 +29,7 @@ LEGACY_DEFAULTS: dict[str, Any] = {
     "imdb.vocab.labelled_reviews": None,
     "imdb.lm.precision": "fp32",
     "imdb.classifier.precision": "fp32",
+    "imdb.classifier.nbsvm_weight": 0.0,
 }
 
 

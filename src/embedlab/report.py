@@ -47,12 +47,15 @@ TASKS = [
           Published("Kaggle 3rd place, 10-net ensemble", "private leaderboard", "0.10583")],
          {"rmspe_lesson_style": "the same, averaged over 256-row batches as the 2017 notebook printed it"}),
     Task("imdb", "IMDB sentiment", "test_accuracy", False,
-         {"baseline_tfidf_test_accuracy": "TF-IDF + logistic regression"},
+         {"baseline_tfidf_test_accuracy": "TF-IDF + logistic regression",
+          "baseline_nbsvm_test_accuracy": "NB-SVM, uni- to trigrams (half of this model)"},
          [Published("2017 lesson, AWD-LSTM fine-tuned", "25k test, best cycle chosen on test", "0.945"),
           Published("ULMFiT, Wikipedia-pretrained, forward+backward", "25k test", "0.954"),
           Published("NB-SVM (trigram)", "25k test", "0.918"),
           Published("trigram logistic regression", "25k test", "0.905")],
-         {"lm_valid_perplexity": "language-model validation perplexity",
+         {"network_test_accuracy": "the network alone (this model without NB-SVM)",
+          "model_vs_nbsvm_test_p_value": "McNemar's test, this model against NB-SVM: p-value",
+          "lm_valid_perplexity": "language-model validation perplexity",
           "valid_accuracy": "validation accuracy (held-out training reviews)"}),
 ]
 

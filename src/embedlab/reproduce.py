@@ -2,7 +2,9 @@
 and data, and say whether every per-epoch metric matches the run to the last digit; and, either
 way, what has changed since the run: params.yaml, code, data, library versions.
 
-A task name takes that task's latest finished run. The rerun logs nothing to MLflow."""
+A task name takes that task's latest finished run. The rerun logs nothing to MLflow. An IMDB
+classifier run is retrained from the language model its run started from (logged by the LM's run),
+or with --lm from a retraining of that language model, compared with its run first."""
 from __future__ import annotations
 
 import argparse
@@ -10,6 +12,7 @@ import ast
 import math
 import os
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -18,6 +21,9 @@ from typing import Any
 from embedlab import params, tracking
 from embedlab.cli import run_stage
 from embedlab.errors import EmbedlabError
+from embedlab.imdb import learner as imdb_learner
+from embedlab.imdb import pipeline as imdb
+from embedlab.imdb import rerun as imdb_rerun
 from embedlab.movielens import config as movielens_config
 from embedlab.movielens import learner as movielens_learner
 from embedlab.movielens import pipeline as movielens
@@ -31,10 +37,6 @@ from embedlab.training import pick_device
 
 CODE = ("src", "stages")
 _CODE_DIRS = " or ".join(f"{folder}/" for folder in CODE)
-UNSUPPORTED = {
-    "imdb": "its training is two chained runs (a language model, then a classifier starting from "
-            "its saved weights) that take 40+ minutes on CPU",
-}
 
 
 # ---- pure parts ---------------------------------------------------------------------------------
@@ -164,6 +166,12 @@ class Task:
     config: type          # the config class of its train section,
     where: str            # which is at this dotted path of params
 
+    def read_split(self) -> Any:
+        return self.pipeline.read_split()
+
+    def datasets(self, split: Any):
+        return self.pipeline.datasets(split)
+
     def train(self, tree: dict, split: Any) -> list[dict]:
         """The per-epoch history of a training with the train section of `tree` on `split`."""
         cfg = build(self.config, with_legacy_defaults(section(tree, self.where), self.where), self.where)
@@ -172,16 +180,52 @@ class Task:
 
 TASKS = {"movielens": Task(movielens, movielens_learner, movielens_config.TrainConfig, "movielens.train"),
          "rossmann": Task(rossmann, rossmann_learner, rossmann_config.TrainConfig, "rossmann.train")}
+NAMES = (*TASKS, "imdb")  # IMDB's retraining depends on the run: imdb_task
 
 
 # ---- MLflow and git -----------------------------------------------------------------------------
 
 def _task(name: str) -> Task:
-    if name in UNSUPPORTED:
-        raise EmbedlabError(f"cannot reproduce {name} runs: {UNSUPPORTED[name]}")
     if name not in TASKS:
-        raise EmbedlabError(f"runs of experiment {name!r} cannot be reproduced; tasks: {', '.join(TASKS)}")
+        raise EmbedlabError(f"runs of experiment {name!r} cannot be reproduced; tasks: {', '.join(NAMES)}")
     return TASKS[name]
+
+
+def imdb_task(client, run, retrain_lm: bool) -> imdb_rerun.Retraining:
+    """The LM run's retraining, or the classifier run's from its language model: the one its run
+    logged, or (retrain_lm) that run retrained and compared first."""
+    if run.info.run_name == imdb_rerun.LM_RUN:
+        return imdb_rerun.Retraining()
+    from mlflow.exceptions import MlflowException
+
+    lm_run_id = run.data.tags.get("lm_run_id", "")
+    try:
+        lm_run = client.get_run(lm_run_id)
+    except MlflowException:
+        raise EmbedlabError(f"run {run.info.run_id} names no language-model run in {tracking.tracking_uri()} "
+                            f"(lm_run_id {lm_run_id or 'not recorded'}); its classifier cannot be retrained "
+                            "from the same start") from None
+
+    def start() -> imdb_learner.TextModel:
+        if retrain_lm:
+            print(f"retraining its language model, run {lm_run_id}, first", flush=True)
+            lm = imdb_rerun.Retraining()
+            trained = lm.fit(_tree(lm_run), lm.read_split())
+            compared, mismatches = compare_metrics(trained.history, logged_history(client, lm_run))
+            print("language model: " + verdict(compared, len(trained.history), mismatches, []), flush=True)
+            return trained.model
+        if not any(f.path == imdb.LM.name for f in client.list_artifacts(lm_run_id)):
+            raise EmbedlabError(f"language-model run {lm_run_id} logged no {imdb.LM.name} (runs before it was "
+                                "logged): retrain it as well with --lm")
+        with tempfile.TemporaryDirectory() as tmp:
+            return imdb_learner.load_lm(Path(client.download_artifacts(lm_run_id, imdb.LM.name, tmp)),
+                                        imdb.read_vocab())
+
+    return imdb_rerun.Retraining(start)
+
+
+def _tree(run) -> dict:
+    return unflatten({key: parse_param(value) for key, value in run.data.params.items()})
 
 
 def find_run(client, target: str):
@@ -189,8 +233,7 @@ def find_run(client, target: str):
     made: it logged its training data; a study's runs in the same experiment did not)."""
     from mlflow.exceptions import MlflowException
 
-    if target in TASKS or target in UNSUPPORTED:
-        _task(target)
+    if target in NAMES:
         exp = client.get_experiment_by_name(target)
         found = [] if exp is None else client.search_runs(
             [exp.experiment_id], filter_string="attributes.status = 'FINISHED' AND datasets.context = 'training'",
@@ -201,12 +244,12 @@ def find_run(client, target: str):
                 and not is_tour(r.data.tags.get("dvc.exp_name"))]
         if not runs:
             raise EmbedlabError(f"no finished {target} training run in {tracking.tracking_uri()}; "
-                                f"run `dvc repro {target}_train` first")
+                                f"run `dvc repro` first")
         return runs[0]
     try:
         run = client.get_run(target)
     except MlflowException:
-        raise EmbedlabError(f"{target!r} is neither a task ({', '.join(TASKS)}) nor a run id in "
+        raise EmbedlabError(f"{target!r} is neither a task ({', '.join(NAMES)}) nor a run id in "
                             f"{tracking.tracking_uri()}") from None
     if run.info.status != "FINISHED":
         raise EmbedlabError(f"run {target} is {run.info.status}: only a finished run has a whole history")
@@ -214,11 +257,12 @@ def find_run(client, target: str):
 
 
 def logged_history(client, run) -> dict[str, dict[int, float]]:
-    """The run's per-epoch metrics, {name: {epoch: value}}; final scores (step 0) are not per epoch."""
+    """The run's per-epoch metrics, {name: {epoch: value}}; final scores (step 0) are not per epoch,
+    nor is the loss logged by optimizer step."""
     history = {}
-    for name in run.data.metrics:
-        values = {m.step: m.value for m in client.get_metric_history(run.info.run_id, name)}
-        if values and min(values) >= 1:
+    for name in run.data.metrics.keys() - {tracking.STEP_LOSS}:
+        values = {m.step: m.value for m in client.get_metric_history(run.info.run_id, name) if m.step >= 1}
+        if values:
             history[name] = values
     return history
 
@@ -243,7 +287,7 @@ def code_finding(tags: dict[str, str]) -> Finding:
     return Finding("code", bool(files), detail, tuple(files))
 
 
-def reproduce(target: str) -> bool:
+def reproduce(target: str, retrain_lm: bool = False) -> bool:
     """Print the comparison; True when every per-epoch metric matches the run exactly."""
     from mlflow import MlflowClient
 
@@ -254,13 +298,13 @@ def reproduce(target: str) -> bool:
     client = MlflowClient(tracking_uri=uri)
     run = find_run(client, target)
     task_name = client.get_experiment(run.info.experiment_id).name
-    task = _task(task_name)
+    task = imdb_task(client, run, retrain_lm) if task_name == "imdb" else _task(task_name)
     tags = run.data.tags
     print(f"run {run.info.run_id} ({task_name}, {run.info.run_name!r}, "
           f"commit {tags.get('git.commit', 'unknown')[:10]})")
 
-    split = task.pipeline.read_split()
-    tree = unflatten({key: parse_param(value) for key, value in run.data.params.items()})
+    split = task.read_split()
+    tree = _tree(run)
     print(f"retraining {task_name} with the run's params on the current code and data", flush=True)
     try:
         history = task.train(tree, split)
@@ -274,7 +318,7 @@ def reproduce(target: str) -> bool:
         params_finding(run.data.params, now_params),
         code_finding(tags),
         data_finding({i.dataset.name: i.dataset.digest for i in run.inputs.dataset_inputs},
-                     {dataset.name: dataset.digest for dataset in task.pipeline.datasets(split)}),
+                     {dataset.name: dataset.digest for dataset in task.datasets(split)}),
         libraries_finding(tags, tracking.environment_tags()),
     ]
     for finding in findings:
@@ -287,11 +331,14 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="embedlab-reproduce",
                                      description=__doc__.split("\n\n")[0].split(": ", 1)[1])
     parser.add_argument("run", metavar="RUN_ID_OR_TASK",
-                        help=f"an MLflow run id, or a task ({', '.join(TASKS)}) for its latest finished run")
+                        help=f"an MLflow run id, or a task ({', '.join(NAMES)}) for its latest finished run")
+    parser.add_argument("--lm", action="store_true",
+                        help="IMDB classifier runs: retrain the language model too (another 30+ minutes on a "
+                             "CPU), rather than start from the weights its run logged")
     args = parser.parse_args(argv)
 
     def check() -> None:
-        if not reproduce(args.run):
+        if not reproduce(args.run, args.lm):
             sys.exit(1)
 
     run_stage(check)

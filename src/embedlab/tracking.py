@@ -14,6 +14,7 @@ import os
 import platform
 import subprocess
 import sys
+import time
 import warnings
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
@@ -24,6 +25,7 @@ import mlflow.data
 import yaml
 from filelock import FileLock
 from mlflow import MlflowClient
+from mlflow.exceptions import MlflowException
 
 from embedlab.cost import cpu_name
 from embedlab.datasets import Dataset
@@ -33,6 +35,9 @@ from embedlab.project import project_root
 
 MODEL_TAG = "model_md5"
 RELEASE_TAG = "data.release"  # which release of the task's dataset the download stage took
+# the running training loss against the optimizer step (training_run.log_steps); its steps are not
+# epochs, so the reproduce check's per-epoch comparison leaves it out
+STEP_LOSS = "train_loss_by_step"
 KIND_TAG = "kind"  # training, evaluation, baselines, study, report: what a run is for
 CHAMPION, CHALLENGER = "champion", "challenger"  # registry aliases: the committed default, a trial
 # dvc.lock, params.yaml and the committed results under eval/ change during every `dvc repro` or
@@ -250,8 +255,23 @@ def register(task: str, run_id: str) -> None:
         version = found[0] if found else mlflow.register_model(
             # the logged model's own URI, so the version links to it and its page shows its metrics
             logged[0].model_uri, name, tags={"committed_default": str(alias == CHAMPION).lower()})
-        client.set_registered_model_alias(name, alias, version.version)
+        _set_alias(client, name, alias, version.version)
     print(f"registered {name} version {version.version} as @{alias}", flush=True)
+
+
+def _set_alias(client: MlflowClient, name: str, alias: str, version: str, attempts: int = 5) -> None:
+    """An MLflow server moves an alias by a delete and an insert: two queue workers that move the same
+    alias at the same moment collide on its UNIQUE constraint, and the loser tries again (so the
+    alias ends on the later version, as it would have a moment later). The file lock above does not
+    span machines, nor a server's store."""
+    for attempt in range(1, attempts + 1):
+        try:
+            client.set_registered_model_alias(name, alias, version)
+            return
+        except MlflowException as exc:
+            if "UNIQUE constraint" not in str(exc) or attempt == attempts:
+                raise
+            time.sleep(0.2 * attempt)
 
 
 def log_dataset(dataset: Dataset) -> None:

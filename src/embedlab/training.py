@@ -1,7 +1,9 @@
 """The one training loop every model uses: AdamW, torch's one-cycle schedule, seeded, CPU or CUDA."""
 from __future__ import annotations
 
+import os
 import random
+import sys
 import time
 from typing import Callable, Iterable, Iterator
 
@@ -13,6 +15,10 @@ from tqdm import tqdm
 from embedlab.errors import EmbedlabError
 
 Metric = Callable[[np.ndarray, np.ndarray], float]
+
+STEP_LOG_EVERY = 100  # steps between two points of the running training loss (fit's on_step)
+# Without a terminal (dvc queue logs, CI) tqdm's bar is off: a line this often instead
+PROGRESS_SECONDS = float(os.environ.get("EMBEDLAB_PROGRESS_SECONDS", "60"))
 
 
 def seed_everything(seed: int) -> None:
@@ -145,6 +151,7 @@ def fit(
     on_epoch: Callable[[dict], None] | None = None,
     sgdr_after: int | None = None,
     bf16: bool = False,
+    on_step: Callable[[float, int], None] | None = None,
 ) -> list[dict]:
     """Train for `epochs` epochs; return one row per epoch (train/valid loss, metrics).
 
@@ -153,7 +160,8 @@ def fit(
     `sgdr_after=k` the 2017 lesson's: k epochs at a constant lr, then a cosine decay restarted
     every epoch (fastai 0.7's `fit(lr, 1); fit(lr, 3); fit(lr, 3, cycle_len=1)` is k=4, 7 epochs).
     `bf16` runs forward passes and losses under bfloat16 autocast (on CPUs with AVX512-BF16 or
-    AMX, and on recent GPUs, much faster matrix products)."""
+    AMX, and on recent GPUs, much faster matrix products). `on_step(mean loss, steps)` gets the
+    training loss averaged over each STEP_LOG_EVERY steps (and an epoch's last, shorter window)."""
     model.to(device)
     opt = torch.optim.AdamW(param_groups or model.parameters(), lr=lr if isinstance(lr, float) else lr[0],
                             weight_decay=weight_decay, betas=betas)
@@ -166,10 +174,11 @@ def fit(
         start = time.perf_counter()
         model.train()
         _reset(model)
-        total, count = 0.0, 0
+        total, count, window, in_window = 0.0, 0, 0.0, 0
         bar = tqdm(train, total=len(train), desc=f"epoch {epoch}/{epochs}", leave=False,
                    disable=None, mininterval=0.5)
-        for batch in bar:
+        last_line = start
+        for i, batch in enumerate(bar, 1):
             with autocast(device, bf16):
                 out, target = _forward(model, batch, device)
                 loss = loss_fn(out, target)
@@ -179,9 +188,18 @@ def fit(
                 nn.utils.clip_grad_norm_(model.parameters(), clip)
             opt.step()
             sched.step()
-            total += loss.item() * target.numel()
+            batch_loss = loss.item()
+            total += batch_loss * target.numel()
             count += target.numel()
+            window, in_window = window + batch_loss, in_window + 1
+            if on_step and (in_window == STEP_LOG_EVERY or i == len(train)):
+                on_step(window / in_window, in_window)
+                window, in_window = 0.0, 0
             bar.set_postfix(loss=f"{total / count:.4f}", refresh=False)
+            if bar.disable and time.perf_counter() - last_line >= PROGRESS_SECONDS:
+                last_line = time.perf_counter()
+                print(tqdm.format_meter(i, len(train), last_line - start, prefix=f"epoch {epoch}/{epochs}",
+                                        postfix=f"loss={total / count:.4f}", ncols=0), file=sys.stderr, flush=True)
         valid_loss, pred, target = _run_eval(model, valid, device, loss_fn, keep=bool(metrics), bf16=bf16)
         row = {"epoch": epoch, "train_loss": total / count, "valid_loss": valid_loss}
         for name, fn in (metrics or {}).items():

@@ -1,6 +1,7 @@
 """The MLflow sequence every training stage shares: one run with the task's params and the data it
-reads (with digests), a row of metrics per epoch, then the model file and the per-epoch history
-written whole, and the run tagged with the model file's md5, by which later stages find it."""
+reads (with digests), a row of metrics per epoch (and the training loss every
+training.STEP_LOG_EVERY steps), then the model file and the per-epoch history written whole, and
+the run tagged with the model file's md5, by which later stages find it."""
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -18,9 +19,15 @@ from embedlab.datasets import Dataset
 class TrainingRun:
     def __init__(self, run_id: str):
         self.run_id = run_id
+        self.steps = 0  # optimizer steps so far, over every fit of the run (ensemble members, stages)
 
     def log_epoch(self, row: dict) -> None:
         tracking.log_epoch(row, step=row["epoch"])
+
+    def log_steps(self, mean_loss: float, steps: int) -> None:
+        """training.fit's on_step: the running training loss against the run's optimizer step."""
+        self.steps += steps
+        mlflow.log_metric(tracking.STEP_LOSS, mean_loss, step=self.steps)
 
     def save(self, model_path: Path, save_model: Callable[[Path], None], history_path: Path,
              history: list[dict]) -> None:

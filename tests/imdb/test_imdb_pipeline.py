@@ -10,7 +10,7 @@ import torch
 from mlflow.pyfunc import PythonModelContext
 
 from embedlab.errors import EmbedlabError
-from embedlab.imdb import learner
+from embedlab.imdb import learner, nbsvm
 from embedlab.imdb.config import ClassifierConfig, LMConfig
 from embedlab.imdb.predict import ReviewSentiment, predict_texts
 from embedlab.imdb.split import assign_roles
@@ -51,7 +51,7 @@ LM = LMConfig(emb_size=16, hidden=24, layers=1, adaptive_softmax=False, dropout_
               precision="fp32")
 CLAS = ClassifierConfig(max_len=30, bptt=8, batch_size=8, dropout_scale=0.0, head_hidden=8, lr=(0.01, 0.01),
                         lr_decay=2.6, unfreeze=(-1, 0), epochs=(1, 2), weight_decay=0.0, seed=0,
-                        precision="fp32")
+                        precision="fp32", nbsvm_weight=0.0)
 CPU = torch.device("cpu")
 TEXTS = ["a great great film , loved it"] * 20 + ["a bad dull film , hated it"] * 20
 
@@ -165,3 +165,26 @@ def test_loading_with_another_vocabulary_is_an_error(trained, tmp_path):
         assert torch.equal(loaded.net.state_dict()[name], value), name
     with pytest.raises(EmbedlabError, match="another vocabulary"):
         learner.load_lm(tmp_path / "lm.pt", vocab[:-1] + ["zzz"])
+
+
+def test_the_published_model_averages_the_network_with_nbsvm(trained, tmp_path):
+    _, _, _, clf, _ = trained
+    texts = ["Loved it, a GREAT film!", "Dull. Hated it.", "a film"]
+    baseline = nbsvm.nbsvm(ngrams=2, c=1.0, max_features=None).fit(
+        [" ".join(tokenize(t)) for t in TEXTS], np.array([1] * 20 + [0] * 20))
+    alone = nbsvm.proba(baseline, [" ".join(tokenize(t)) for t in texts])
+    network = predict_texts(clf, texts)["probability"].to_numpy()  # nbsvm_weight 0: the network alone
+    quarter = dataclasses.replace(CLAS, nbsvm_weight=0.25)
+    weighted = dataclasses.replace(clf, configs={**clf.configs, "classifier": quarter})
+    out = predict_texts(weighted, texts, baseline)
+    np.testing.assert_allclose(out["probability"], 0.75 * network + 0.25 * alone, rtol=1e-6)
+    with pytest.raises(EmbedlabError, match="needs its NB-SVM"):
+        predict_texts(weighted, texts)
+    # served: the MLflow model carries the NB-SVM beside the network and gives the same
+    weighted.save(tmp_path / "model.pt")
+    nbsvm.save(baseline, tmp_path / "nbsvm.joblib")
+    pyfunc = ReviewSentiment()
+    pyfunc.load_context(PythonModelContext({"classifier": str(tmp_path / "model.pt"),
+                                            "nbsvm": str(tmp_path / "nbsvm.joblib")}, None))
+    np.testing.assert_allclose(pyfunc.predict(None, pd.DataFrame({"text": texts}))["probability"],
+                               out["probability"], rtol=1e-6)

@@ -57,8 +57,12 @@ class ClassifierConfig:
     weight_decay: float
     seed: int
     precision: Literal["auto", "bf16", "fp32"]  # also used to predict
+    # the published model's P(positive): (1 - w) * the network's + w * NB-SVM's (0: the network alone)
+    nbsvm_weight: float
 
     def __post_init__(self):
+        if not 0 <= self.nbsvm_weight <= 1:
+            raise EmbedlabError("imdb.classifier.nbsvm_weight must be between 0 and 1")
         if not self.epochs or not len(self.unfreeze) == len(self.epochs) == len(self.lr):
             raise EmbedlabError("imdb.classifier.unfreeze, epochs and lr must be lists of the same "
                                 "length: one entry per stage of gradual unfreezing")
@@ -75,6 +79,9 @@ class SamplesConfig:
 class BaselinesConfig:
     tfidf_ngrams: int
     tfidf_max_features: int
+    nbsvm_ngrams: int                # NB-SVM's n-grams: 1 to this
+    nbsvm_c: float                   # its inverse regularisation
+    nbsvm_max_features: int | None   # the most frequent n-grams kept (null: all)
 
 
 @dataclass(frozen=True)

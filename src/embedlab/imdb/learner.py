@@ -61,7 +61,8 @@ def build_classifier(lm_cfg: LMConfig, cfg: ClassifierConfig, vocab_size: int) -
 
 
 def train_lm(cfg: LMConfig, train_ids: np.ndarray, valid_ids: np.ndarray, vocab: list[str],
-             device: torch.device, on_epoch: Callable[[dict], None] | None = None) -> Trained:
+             device: torch.device, on_epoch: Callable[[dict], None] | None = None,
+             on_step: Callable[[float, int], None] | None = None) -> Trained:
     """Each history row has valid_perplexity."""
     seed_everything(cfg.seed)
     if cfg.max_tokens:
@@ -76,7 +77,7 @@ def train_lm(cfg: LMConfig, train_ids: np.ndarray, valid_ids: np.ndarray, vocab:
     history = fit(lm, LMBatches(train_ids, cfg.batch_size, cfg.bptt, cfg.seed),
                   LMBatches(valid_ids, cfg.batch_size, cfg.bptt, cfg.seed, variable=False), lm.loss,
                   epochs=cfg.epochs, lr=cfg.lr, weight_decay=cfg.weight_decay, device=device,
-                  betas=BETAS, clip=cfg.clip, on_epoch=with_perplexity,
+                  betas=BETAS, clip=cfg.clip, on_epoch=with_perplexity, on_step=on_step,
                   bf16=wants_bf16(cfg.precision, device))
     return Trained(TextModel(lm.cpu(), {"lm": cfg}, vocab), history)
 
@@ -87,7 +88,8 @@ def accuracy(y: np.ndarray, logits: np.ndarray) -> float:
 
 def train_classifier(cfg: ClassifierConfig, lm: TextModel, train: tuple[np.ndarray, np.ndarray, np.ndarray],
                      valid: tuple[np.ndarray, np.ndarray, np.ndarray], device: torch.device,
-                     on_epoch: Callable[[dict], None] | None = None) -> Trained:
+                     on_epoch: Callable[[dict], None] | None = None,
+                     on_step: Callable[[float, int], None] | None = None) -> Trained:
     """The classifier on `lm`'s encoder (built with the language model's own config), by gradual
     unfreezing: one one-cycle fit per stage, each training layer groups `unfreeze[k]` onwards at
     ULMFiT's discriminative rates below a peak of `lr[k]`. `train` and `valid` are (token ids,
@@ -116,7 +118,7 @@ def train_classifier(cfg: ClassifierConfig, lm: TextModel, train: tuple[np.ndarr
                        epochs=epochs, lr=[lr for _, lr in trainable], weight_decay=cfg.weight_decay,
                        device=device, param_groups=[{"params": g} for g, _ in trainable],
                        betas=BETAS, metrics={"valid_accuracy": accuracy}, on_epoch=numbered,
-                       bf16=wants_bf16(cfg.precision, device))
+                       on_step=on_step, bf16=wants_bf16(cfg.precision, device))
         done += epochs
     return Trained(TextModel(clf.cpu(), {"lm": lm_cfg, "classifier": cfg}, vocab), history)
 

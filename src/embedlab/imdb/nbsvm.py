@@ -3,12 +3,18 @@ features, each scaled by its naive-Bayes log-count ratio (how much likelier it i
 review than in a negative one). fast.ai's machine-learning course uses uni- to trigrams."""
 from __future__ import annotations
 
+from pathlib import Path
+
+import joblib
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
+
+from embedlab.atomic import atomic_path
+from embedlab.errors import EmbedlabError
 
 
 class LogCountRatio(TransformerMixin, BaseEstimator):
@@ -46,3 +52,20 @@ def classifier(c: float) -> Pipeline:
 def nbsvm(ngrams: int, c: float, max_features: int | None) -> Pipeline:
     """The whole model, fitted on token strings: `.fit(tokens, labels)`, `.predict_proba(tokens)`."""
     return Pipeline([("counts", vectorizer(ngrams, max_features)), ("model", classifier(c))])
+
+
+def save(model: Pipeline, path: Path) -> None:
+    # joblib, scikit-learn's documented persistence; read back only from this pipeline's own outputs
+    with atomic_path(path) as tmp:
+        joblib.dump(model, tmp)
+
+
+def load(path: Path) -> Pipeline:
+    if not Path(path).is_file():
+        raise EmbedlabError(f"no fitted NB-SVM at {path}; run `dvc repro imdb_baselines` first")
+    return joblib.load(path)
+
+
+def proba(model: Pipeline, tokens) -> np.ndarray:
+    """P(positive) per review of space-joined tokens."""
+    return model.predict_proba(list(tokens))[:, 1]

@@ -30,6 +30,8 @@ CLASSIFIER = Path("data/imdb/classifier.pt")
 SERVED = CLASSIFIER  # the model whose MLflow run serves the task
 CLASSIFIER_HISTORY = Path("eval/imdb/classifier_history.csv")
 CLASSIFIER_COST = Path("eval/imdb/classifier_cost.json")
+VALID_METRICS = Path("eval/imdb/valid_metrics.json")  # the classifier stage's: trials stop there
+NBSVM = Path("data/imdb/nbsvm.joblib")  # fitted by imdb_baselines; half of the published model
 METRICS = Path("eval/imdb/metrics.json")
 PLOTS = Path("eval/imdb/plots")
 LM_CURVES = PLOTS / "lm_learning_curves.png"
@@ -77,6 +79,11 @@ def read_roles() -> pd.DataFrame:
 def read_reviews() -> pd.DataFrame:
     """read_roles() with each review's tokens."""
     return read_roles().join(read_tokens(columns=["tokens"]))
+
+
+def tokens_of(rows: np.ndarray) -> pd.Series:
+    """The space-joined tokens of these reviews (Labelled.rows), in that order."""
+    return read_tokens(columns=["tokens"])["tokens"].loc[rows]
 
 
 def read_lm_text(role: str) -> np.ndarray:

@@ -77,7 +77,8 @@ def training_rows(train_df: pd.DataFrame, cfg: TrainConfig) -> pd.DataFrame:
 
 
 def train(cfg: TrainConfig, train_df: pd.DataFrame, valid_df: pd.DataFrame, device: torch.device,
-          on_epoch: Callable[[dict], None] | None = None) -> Trained:
+          on_epoch: Callable[[dict], None] | None = None,
+          on_step: Callable[[float, int], None] | None = None) -> Trained:
     """An Ensemble of `cfg.ensemble` networks, the k-th (from 0) seeded with cfg.seed + k and trained
     after the one before it; the history numbers their epochs on (member 2's first epoch follows
     member 1's last)."""
@@ -109,7 +110,7 @@ def train(cfg: TrainConfig, train_df: pd.DataFrame, valid_df: pd.DataFrame, devi
             epochs=cfg.epochs, lr=cfg.lr, weight_decay=cfg.weight_decay, device=device,
             betas=tuple(cfg.betas), sgdr_after=cfg.sgdr_after,
             metrics={"valid_rmspe": lambda y, p: rmspe(np.exp(y), np.exp(p))},
-            on_epoch=record, bf16=wants_bf16(cfg.precision, device),
+            on_epoch=record, on_step=on_step, bf16=wants_bf16(cfg.precision, device),
         )
         members.append(net.cpu())
     return Trained(SalesNetwork(Ensemble(members), cfg, prep), history)
