@@ -51,3 +51,9 @@ def test_the_report_names_no_commit_run_or_time():
 def test_image_names_carry_their_task():
     assert report.image_name("rossmann", Path("eval/rossmann/plots/learning_curves.png")) == \
         "rossmann_learning_curves.png"
+
+
+def test_small_values_keep_their_magnitude():
+    from embedlab.report import _fmt
+    assert (_fmt(5.455e-10), _fmt(0.0018), _fmt(0.0), _fmt(0.92384), _fmt(12345.6)) == \
+        ("5.5e-10", "0.0018", "0.0000", "0.9238", "12,346")

@@ -70,6 +70,8 @@ def _fmt(value) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return "-"
     if isinstance(value, float):
+        if 0 < abs(value) < 1e-3:  # a p-value: 0.0000 would read as impossible
+            return f"{value:.1e}"
         return f"{value:.4f}" if abs(value) < 1000 else f"{value:,.0f}"
     return f"{value:,}" if isinstance(value, int) else str(value)
 
