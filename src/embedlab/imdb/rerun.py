@@ -6,14 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-
 from embedlab.imdb import learner, pipeline
 from embedlab.imdb.config import ClassifierConfig, LMConfig
 from embedlab.params import build, section, with_legacy_defaults
 from embedlab.training import pick_device
 
-LM_RUN = "language model"  # the run names the stages give
-CLASSIFIER_RUN = "classifier"
+LM_RUN = "language model"  # the run name stages/imdb_lm.py gives
 
 
 @dataclass(frozen=True)
