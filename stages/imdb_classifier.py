@@ -29,12 +29,13 @@ def main() -> None:
             trained = learner.train_classifier(cfg, lm, train.arrays, valid.arrays, device, on_epoch=run.log_epoch,
                                                on_step=run.log_steps)
         run.save(pipeline.CLASSIFIER, trained.model.save, pipeline.CLASSIFIER_HISTORY, trained.history)
-        probas = probabilities(trained.model, nbsvm.load(pipeline.NBSVM), valid)
+        baseline = nbsvm.load(pipeline.NBSVM)
+        probas = probabilities(trained.model, baseline, valid)
         valid_scores = accuracies(probas, valid.labels, "valid")
         with atomic_path(pipeline.VALID_METRICS) as tmp:
             tmp.write_text(json.dumps(valid_scores, indent=2) + "\n")
         mlflow.log_metrics(valid_scores)
-        log_review_model(pipeline.CLASSIFIER, pipeline.NBSVM)
+        log_review_model(trained.model, pipeline.CLASSIFIER, baseline, pipeline.NBSVM)
     print(json.dumps(valid_scores, indent=2))
 
 

@@ -20,7 +20,7 @@ def main() -> None:
     vocab = pipeline.read_vocab()
     train_ids, valid_ids = (pipeline.read_lm_text(role) for role in pipeline.LM_ROLES)
     device = pick_device()
-    with training_run("imdb", "language model", all_params, pipeline.lm_datasets(train_ids, valid_ids),
+    with training_run("imdb", pipeline.LM_RUN, all_params, pipeline.lm_datasets(train_ids, valid_ids),
                       tags={"bf16": str(wants_bf16(cfg.lm.precision, device))}) as run:  # what "auto" chose
         mlflow.log_metrics({"vocab_size": len(vocab), "lm_train_tokens": len(train_ids),
                             "lm_valid_tokens": len(valid_ids)})

@@ -23,7 +23,7 @@ from torch import nn
 from tqdm import tqdm
 
 from embedlab.errors import EmbedlabError
-from embedlab.training import _forward, _reset, autocast
+from embedlab.training import _forward, _reset, adamw, autocast
 
 SKIP_START, SKIP_END = 10, 5  # at least the points the lesson's sched.plot() leaves out (of its 100)
 CLEAR_FALL = 4.0  # flat curves of pure noise stay below: at most 3.6 in 300 simulated ones of 1000 steps
@@ -119,8 +119,8 @@ def range_test(model: nn.Module, batches: Iterable, loss_fn: Callable, cfg: Find
     saved = copy.deepcopy(model.state_dict())
     groups = groups or [[p for p in model.parameters() if p.requires_grad]]
     ratios = ratios or [1.0] * len(groups)
-    opt = torch.optim.AdamW([{"params": g, "lr": cfg.start_lr * r} for g, r in zip(groups, ratios)],
-                            weight_decay=weight_decay, betas=betas)
+    opt = adamw([{"params": g, "lr": cfg.start_lr * r} for g, r in zip(groups, ratios)], lr=cfg.start_lr,
+                weight_decay=weight_decay, betas=betas)
     sched = torch.optim.lr_scheduler.ExponentialLR(opt, gamma=(cfg.end_lr / cfg.start_lr) ** (1 / (cfg.batches - 1)))
     rows, average, best, diverged = [], 0.0, math.inf, False
     try:

@@ -194,7 +194,7 @@ def _task(name: str) -> Task:
 def imdb_task(client, run, retrain_lm: bool) -> imdb_rerun.Retraining:
     """The LM run's retraining, or the classifier run's from its language model: the one its run
     logged, or (retrain_lm) that run retrained and compared first."""
-    if run.info.run_name == imdb_rerun.LM_RUN:
+    if run.info.run_name == imdb.LM_RUN:
         return imdb_rerun.Retraining()
     from mlflow.exceptions import MlflowException
 

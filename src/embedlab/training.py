@@ -27,6 +27,9 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
     # warn_only: a few CUDA kernels have no deterministic version; we'd rather warn than refuse
     torch.use_deterministic_algorithms(True, warn_only=True)
+    # That mode also fills every new tensor with NaN, a debugging aid against reading memory never
+    # written; no op here does, and the fill cost the IMDB language model 12% of its CPU step.
+    torch.utils.deterministic.fill_uninitialized_memory = False
 
 
 def pick_device() -> torch.device:
@@ -116,6 +119,13 @@ def predict(model: nn.Module, batches: Iterable, device: torch.device,
     return pred, target
 
 
+def adamw(params, *, lr: float, weight_decay: float, betas: tuple[float, float]) -> torch.optim.AdamW:
+    """The optimizer of every training and of the lr finder. Fused: one kernel over all the
+    parameters per step instead of a pass per operation (on 2 CPU threads, the IMDB language
+    model's step 5% faster)."""
+    return torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay, betas=betas, fused=True)
+
+
 def _one_cycle(opt, lr, total_steps: int, pct_start: float):
     if pct_start * total_steps == 1:  # OneCycleLR divides by zero when warm-up is exactly one step
         pct_start += 0.5 / total_steps
@@ -152,6 +162,7 @@ def fit(
     sgdr_after: int | None = None,
     bf16: bool = False,
     on_step: Callable[[float, int], None] | None = None,
+    unit: str = "examples",
 ) -> list[dict]:
     """Train for `epochs` epochs; return one row per epoch (train/valid loss, metrics).
 
@@ -161,10 +172,12 @@ def fit(
     every epoch (fastai 0.7's `fit(lr, 1); fit(lr, 3); fit(lr, 3, cycle_len=1)` is k=4, 7 epochs).
     `bf16` runs forward passes and losses under bfloat16 autocast (on CPUs with AVX512-BF16 or
     AMX, and on recent GPUs, much faster matrix products). `on_step(mean loss, steps)` gets the
-    training loss averaged over each STEP_LOG_EVERY steps (and an epoch's last, shorter window)."""
+    training loss averaged over each STEP_LOG_EVERY steps (and an epoch's last, shorter window).
+    Each epoch's line ends with the training rate in targets (`unit`) per second, outside the
+    history: it is a measurement of the machine, not a result."""
     model.to(device)
-    opt = torch.optim.AdamW(param_groups or model.parameters(), lr=lr if isinstance(lr, float) else lr[0],
-                            weight_decay=weight_decay, betas=betas)
+    opt = adamw(param_groups or model.parameters(), lr=lr if isinstance(lr, float) else lr[0],
+                weight_decay=weight_decay, betas=betas)
     if sgdr_after is None:
         sched = _one_cycle(opt, lr, epochs * len(train), pct_start)
     else:
@@ -200,13 +213,14 @@ def fit(
                 last_line = time.perf_counter()
                 print(tqdm.format_meter(i, len(train), last_line - start, prefix=f"epoch {epoch}/{epochs}",
                                         postfix=f"loss={total / count:.4f}", ncols=0), file=sys.stderr, flush=True)
+        train_seconds = time.perf_counter() - start
         valid_loss, pred, target = _run_eval(model, valid, device, loss_fn, keep=bool(metrics), bf16=bf16)
         row = {"epoch": epoch, "train_loss": total / count, "valid_loss": valid_loss}
         for name, fn in (metrics or {}).items():
             row[name] = float(fn(target, pred))
         history.append(row)
         print("  ".join(f"{k} {v:.4f}" if isinstance(v, float) else f"{k} {v}" for k, v in row.items()),
-              f"({time.perf_counter() - start:.1f}s)", flush=True)
+              f"({time.perf_counter() - start:.1f}s; training {count / train_seconds:,.0f} {unit}/s)", flush=True)
         if on_epoch:
             on_epoch(row)
     return history

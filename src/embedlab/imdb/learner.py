@@ -78,7 +78,7 @@ def train_lm(cfg: LMConfig, train_ids: np.ndarray, valid_ids: np.ndarray, vocab:
                   LMBatches(valid_ids, cfg.batch_size, cfg.bptt, cfg.seed, variable=False), lm.loss,
                   epochs=cfg.epochs, lr=cfg.lr, weight_decay=cfg.weight_decay, device=device,
                   betas=BETAS, clip=cfg.clip, on_epoch=with_perplexity, on_step=on_step,
-                  bf16=wants_bf16(cfg.precision, device))
+                  bf16=wants_bf16(cfg.precision, device), unit="tokens")
     return Trained(TextModel(lm.cpu(), {"lm": cfg}, vocab), history)
 
 
@@ -118,7 +118,7 @@ def train_classifier(cfg: ClassifierConfig, lm: TextModel, train: tuple[np.ndarr
                        epochs=epochs, lr=[lr for _, lr in trainable], weight_decay=cfg.weight_decay,
                        device=device, param_groups=[{"params": g} for g, _ in trainable],
                        betas=BETAS, metrics={"valid_accuracy": accuracy}, on_epoch=numbered,
-                       on_step=on_step, bf16=wants_bf16(cfg.precision, device))
+                       on_step=on_step, bf16=wants_bf16(cfg.precision, device), unit="reviews")
         done += epochs
     return Trained(TextModel(clf.cpu(), {"lm": lm_cfg, "classifier": cfg}, vocab), history)
 

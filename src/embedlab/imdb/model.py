@@ -20,6 +20,7 @@ from embedlab.imdb.vocab import PAD_ID
 LM_DROPOUTS = {"input_p": 0.25, "hidden_p": 0.15, "weight_p": 0.2, "embed_p": 0.02, "output_p": 0.1}
 CLASSIFIER_DROPOUTS = {"input_p": 0.4, "hidden_p": 0.3, "weight_p": 0.5, "embed_p": 0.05}
 HEAD_DROPOUTS = (0.4, 0.1)
+ROW_BUCKET = 64  # TiedAdaptiveSoftmax.loss's cluster rows, padded to a multiple of this
 
 
 class EmbeddingDropout(nn.Embedding):
@@ -145,28 +146,39 @@ class TiedAdaptiveSoftmax(nn.Module):
         for projection in self.projections:
             nn.init.eye_(projection.weight)
 
-    def _head(self, features, weight, bias):
-        shortlist = self.bounds[1]
-        return F.linear(features, torch.cat([weight[:shortlist], self.cluster_weight]),
-                        torch.cat([bias[:shortlist], self.cluster_bias]))
+    def _split(self, weight, bias):
+        """The (weight, bias) rows of the head's words and of each cluster's. One split, not a
+        slice per use: autograd then builds the tied matrix's gradient in one piece instead of
+        a zero-filled full-size copy per slice (for 20k x 200 words, most of a CPU step's overhead)."""
+        sizes = [hi - lo for lo, hi in zip(self.bounds, self.bounds[1:])]
+        return list(zip(weight.split(sizes), bias.split(sizes)))
 
-    def _cluster(self, i, features, weight, bias):
-        lo, hi = self.bounds[i + 1], self.bounds[i + 2]
-        return F.linear(self.projections[i](features), weight[lo:hi], bias[lo:hi])
+    def _head(self, features, head_weight, head_bias):
+        return F.linear(features, torch.cat([head_weight, self.cluster_weight]),
+                        torch.cat([head_bias, self.cluster_bias]))
+
+    def _cluster(self, i, features, cluster_weight, cluster_bias):
+        return F.linear(self.projections[i](features), cluster_weight, cluster_bias)
 
     def loss(self, features, target, weight, bias) -> torch.Tensor:
         """Mean negative log-likelihood of `target` (N,) given `features` (N, emb)."""
         shortlist = self.bounds[1]
-        head = F.log_softmax(self._head(features, weight, bias), dim=-1)
+        head_part, *cluster_parts = self._split(weight, bias)
+        head = F.log_softmax(self._head(features, *head_part), dim=-1)
         # 0 for a head word, i + 1 for a word of tail cluster i
         cluster = torch.bucketize(target, torch.tensor(self.bounds[1:-1], device=target.device),
                                   right=True)
         head_target = torch.where(cluster == 0, target, shortlist + cluster - 1)
         log_p = head.gather(1, head_target[:, None]).squeeze(1)
-        for i in range(len(self.projections)):
+        for i, part in enumerate(cluster_parts):
             rows = (cluster == i + 1).nonzero().squeeze(1)
-            if rows.numel():
-                within = F.log_softmax(self._cluster(i, features[rows], weight, bias), dim=-1)
+            if n := rows.numel():
+                # Each new row count is a new matrix shape, which oneDNN (bf16 on CPU) compiles a
+                # kernel for in milliseconds; the counts vary every step and overflow its cache.
+                # Rounded up to a multiple of ROW_BUCKET (repeats of a row, sliced off after),
+                # a few shapes serve a whole pass.
+                padded = torch.cat([rows, rows[:1].expand(-n % ROW_BUCKET)])
+                within = F.log_softmax(self._cluster(i, features[padded], *part), dim=-1)[:n]
                 word = (target[rows] - self.bounds[i + 1])[:, None]
                 log_p = log_p.index_add(0, rows, within.gather(1, word).squeeze(1))
         return -log_p.mean()
@@ -174,10 +186,11 @@ class TiedAdaptiveSoftmax(nn.Module):
     def log_prob(self, features, weight, bias) -> torch.Tensor:
         """(N, vocab) log-probabilities of every word."""
         shortlist = self.bounds[1]
-        head = F.log_softmax(self._head(features, weight, bias), dim=-1)
+        head_part, *cluster_parts = self._split(weight, bias)
+        head = F.log_softmax(self._head(features, *head_part), dim=-1)
         parts = [head[:, :shortlist]]
-        for i in range(len(self.projections)):
-            within = F.log_softmax(self._cluster(i, features, weight, bias), dim=-1)
+        for i, part in enumerate(cluster_parts):
+            within = F.log_softmax(self._cluster(i, features, *part), dim=-1)
             parts.append(within + head[:, shortlist + i, None])
         return torch.cat(parts, dim=1)
 

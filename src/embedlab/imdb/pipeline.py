@@ -23,6 +23,7 @@ REVIEWS = PREPARED / "reviews.parquet"  # every review's roles (lm_train, ..., t
 LM_ROLES = ("lm_train", "lm_valid")  # one token stream each
 LABELLED_ROLES = ("clas_train", "clas_valid", "test")  # reviews with their labels
 LM = Path("data/imdb/lm.pt")
+LM_RUN = "language model"  # the MLflow run name of imdb_lm, by which embedlab-reproduce tells it apart
 LM_HISTORY = Path("eval/imdb/lm_history.csv")
 LM_COST = Path("eval/imdb/lm_cost.json")  # wall time and machine, outside the metrics that reproduce
 LM_SAMPLES = Path("eval/imdb/lm_samples.md")

@@ -77,8 +77,8 @@ def predict_texts(model: learner.TextModel, texts: list[str], baseline=None) -> 
     tokens = [" ".join(tokenize(t)) for t in texts]
     ids, offsets = numericalize(tokens, model.vocab)
     weight = model.configs["classifier"].nbsvm_weight
-    proba = combine(predict_proba(model, ids, offsets), None if baseline is None else nbsvm.proba(baseline, tokens),
-                    weight)
+    alone = nbsvm.proba(baseline, tokens) if weight and baseline is not None else None
+    proba = combine(predict_proba(model, ids, offsets), alone, weight)
     return pd.DataFrame({"label": [LABELS[int(p >= 0.5)] for p in proba], "probability": proba})
 
 
@@ -94,13 +94,15 @@ class ReviewSentiment(mlflow.pyfunc.PythonModel):
         return predict_texts(self.model, [str(t) for t in texts], self.baseline)
 
 
-def log_review_model(model_path: Path, nbsvm_path: Path, name: str = "model") -> None:
-    """The classifier, with the NB-SVM it is averaged with when its nbsvm_weight is above 0."""
-    model = load_classifier(model_path)
+def log_review_model(model: learner.TextModel, model_path: Path, baseline, nbsvm_path: Path,
+                     name: str = "model") -> None:
+    """The classifier `model` (saved at `model_path`), with the NB-SVM `baseline` (saved at
+    `nbsvm_path`) it is averaged with when its nbsvm_weight is above 0."""
     artifacts = {"classifier": str(model_path)}
-    baseline = None
     if model.configs["classifier"].nbsvm_weight > 0:
-        artifacts["nbsvm"], baseline = str(nbsvm_path), nbsvm.load(nbsvm_path)
+        artifacts["nbsvm"] = str(nbsvm_path)
+    else:
+        baseline = None
     example = pd.DataFrame({"text": ["A wonderful, moving film.", "Dull and far too long. 2/10"]})
     output = predict_texts(model, list(example["text"]), baseline)
     log_pyfunc(ReviewSentiment(), artifacts=artifacts, input_example=example,

@@ -11,8 +11,6 @@ from embedlab.imdb.config import ClassifierConfig, LMConfig
 from embedlab.params import build, section, with_legacy_defaults
 from embedlab.training import pick_device
 
-LM_RUN = "language model"  # the run name stages/imdb_lm.py gives
-
 
 @dataclass(frozen=True)
 class Split:
