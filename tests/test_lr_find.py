@@ -10,7 +10,7 @@ import torch
 from torch import nn
 
 from embedlab.errors import EmbedlabError
-from embedlab.lr_find import CLEAR_FALL, FinderConfig, fall_over_noise, range_test, suggest
+from embedlab.lr_find import CLEAR_FALL, FinderConfig, fall_over_noise, range_test, shown, suggest
 from embedlab.training import Batches, fit, seed_everything
 
 CPU = torch.device("cpu")
@@ -118,8 +118,15 @@ def test_discriminative_groups_scale_below_the_recorded_rate():
 def test_a_curve_that_diverges_at_once_is_a_clear_error():
     with pytest.raises(EmbedlabError, match="lower lr_find.start_lr"):
         suggest(np.geomspace(1, 10, 12), np.linspace(1, 2, 12))
-    with pytest.raises(EmbedlabError, match="never fell"):
-        suggest(np.geomspace(1e-6, 10, 100), np.linspace(1, 2, 100))
+
+
+def test_a_curve_that_only_rises_suggests_its_first_shown_rate_as_unclear():
+    # a classifier stage that starts where the one before it left off: no rate does better
+    lr = np.geomspace(1e-6, 10, 100)
+    curve = pd.DataFrame({"lr": lr, "raw_loss": np.linspace(1, 2, 100), "loss": np.linspace(1, 2, 100)})
+    first_shown = lr[shown(100)][0]
+    assert suggest(lr, curve["loss"].to_numpy()) == (first_shown, first_shown)
+    assert fall_over_noise(curve, 0.98) == 0.0
 
 
 @pytest.mark.parametrize("changes, message", [({"start_lr": 1.0, "end_lr": 0.1}, "start_lr < end_lr"),

@@ -88,7 +88,10 @@ def suggest(lr: np.ndarray, loss: np.ndarray) -> tuple[float, float]:
     """(steepest, minimum) of a smoothed curve, over its shown points. The steepest fall is looked
     for in the two decades below the minimum, where the lesson reads its rate off (further down, a
     fall is more likely the smoothing settling or noise), with the slope measured across a window
-    of about a fiftieth of the points (one step's difference is noise)."""
+    of about a fiftieth of the points (one step's difference is noise). A curve that only rises
+    suggests its lowest point for both: its rates were past the best from the start (as for a
+    classifier stage that starts where the stage before it left off), which fall_over_noise
+    marks unclear."""
     keep = shown(len(lr))
     lr, loss = lr[keep], loss[keep]
     if len(lr) < 3:
@@ -96,8 +99,7 @@ def suggest(lr: np.ndarray, loss: np.ndarray) -> tuple[float, float]:
                             "lower lr_find.start_lr")
     lowest = int(np.argmin(loss))
     if lowest < 2:
-        raise EmbedlabError(f"the loss never fell between {lr[0]:.2g} and {lr[-1]:.2g}; "
-                            "lower lr_find.start_lr")
+        return float(lr[lowest]), float(lr[lowest])
     half, log_lr = max(1, len(lr) // 100), np.log(lr)
     index = np.arange(lowest + 1)
     ahead, behind = np.minimum(index + half, lowest), np.maximum(index - half, 0)

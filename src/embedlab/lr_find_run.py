@@ -80,7 +80,8 @@ def record(stage: str, name: str, all_params: dict, run_test: Callable[[], Range
           f"(params.yaml trains at {trains_at:.2g}); {len(test.curve)} steps"
           f"{', stopped on divergence' if test.diverged else ''}", flush=True)
     if not test.clear:
-        print(f"{stage} {name}: {UNCLEAR}; more steps (lr_find.batches.{stage}) may show one", flush=True)
+        print(f"{stage} {name}: {UNCLEAR}; more steps (lr_find.batches.{stage}) or a lower "
+              "lr_find.start_lr may show one", flush=True)
     return summary
 
 
