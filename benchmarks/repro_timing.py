@@ -4,7 +4,8 @@ The committed HEAD is cloned into a temporary folder with its own DVC cache and 
 nothing is taken from this workspace's cache and nothing lands in its store; the archives come
 from EMBEDLAB_DATA_MIRROR when it is set (as CI's do), else from the internet. Each stage's time is
 from its "Running stage" line to the next one (the last to the end), so the stages add up to the
-whole. Run it on a quiet machine: another training beside it slows both several-fold.
+whole; each training's epoch lines (losses, and the training rate per pass) are echoed. Run it
+on a quiet machine: another training beside it slows both several-fold.
 
     python benchmarks/repro_timing.py                       # everything `dvc repro` runs
     python benchmarks/repro_timing.py rossmann_evaluate     # one task's targets
@@ -56,6 +57,8 @@ def main() -> None:
                 times.append((line.split("'")[1], 0.0))
                 last = now
                 print(f"[{(now - start) / 60:6.1f} min] {line.rstrip()}", flush=True)
+            elif line.startswith("epoch ") and "/s)" in line:  # fit's line: losses and training rate
+                print(f"{'':13}{line.rstrip()}", flush=True)
         end = time.perf_counter()
         if times:
             times[-1] = (times[-1][0], end - last)

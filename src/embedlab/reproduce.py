@@ -333,7 +333,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("run", metavar="RUN_ID_OR_TASK",
                         help=f"an MLflow run id, or a task ({', '.join(NAMES)}) for its latest finished run")
     parser.add_argument("--lm", action="store_true",
-                        help="IMDB classifier runs: retrain the language model too (another 30+ minutes on a "
+                        help="IMDB classifier runs: retrain the language model too (another 20+ minutes on a "
                              "CPU), rather than start from the weights its run logged")
     args = parser.parse_args(argv)
 
