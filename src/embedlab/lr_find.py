@@ -89,7 +89,7 @@ def suggest(lr: np.ndarray, loss: np.ndarray) -> tuple[float, float]:
     for in the two decades below the minimum, where the lesson reads its rate off (further down, a
     fall is more likely the smoothing settling or noise), with the slope measured across a window
     of about a fiftieth of the points (one step's difference is noise). A curve that only rises
-    suggests its lowest point for both: its rates were past the best from the start (as for a
+    gives its first shown rate for both: its rates were past the best from the start (as for a
     classifier stage that starts where the stage before it left off), which fall_over_noise
     marks unclear."""
     keep = shown(len(lr))
@@ -98,8 +98,6 @@ def suggest(lr: np.ndarray, loss: np.ndarray) -> tuple[float, float]:
         raise EmbedlabError(f"the loss diverged after {len(lr)} steps, too soon to read a rate off; "
                             "lower lr_find.start_lr")
     lowest = int(np.argmin(loss))
-    if lowest < 2:
-        return float(lr[lowest]), float(lr[lowest])
     half, log_lr = max(1, len(lr) // 100), np.log(lr)
     index = np.arange(lowest + 1)
     ahead, behind = np.minimum(index + half, lowest), np.maximum(index - half, 0)

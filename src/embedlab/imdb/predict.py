@@ -101,8 +101,6 @@ def log_review_model(model: learner.TextModel, model_path: Path, baseline, nbsvm
     artifacts = {"classifier": str(model_path)}
     if model.configs["classifier"].nbsvm_weight > 0:
         artifacts["nbsvm"] = str(nbsvm_path)
-    else:
-        baseline = None
     example = pd.DataFrame({"text": ["A wonderful, moving film.", "Dull and far too long. 2/10"]})
     output = predict_texts(model, list(example["text"]), baseline)
     log_pyfunc(ReviewSentiment(), artifacts=artifacts, input_example=example,
