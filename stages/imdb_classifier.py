@@ -1,10 +1,13 @@
 """imdb_classifier: the LM's encoder + a pooling head, fine-tuned on labelled reviews
 (params imdb.classifier); MLflow run with accuracy per epoch, whose model serves raw text. The
 published model averages the network with imdb_baselines' NB-SVM: its validation accuracy, and
-McNemar's test against NB-SVM alone, go to eval/imdb/valid_metrics.json, where a trial can stop."""
+McNemar's test against NB-SVM alone, go to eval/imdb/valid_metrics.json, where a trial can stop;
+each model's P(positive) per validation review to data/imdb/valid_predictions.csv
+(benchmarks/imdb_combine.py weighs them)."""
 import json
 
 import mlflow
+import pandas as pd
 
 from embedlab import cost, params, tracking
 from embedlab.atomic import atomic_path
@@ -34,6 +37,8 @@ def main() -> None:
         valid_scores = accuracies(probas, valid.labels, "valid")
         with atomic_path(pipeline.VALID_METRICS) as tmp:
             tmp.write_text(json.dumps(valid_scores, indent=2) + "\n")
+        with atomic_path(pipeline.VALID_PREDICTIONS) as tmp:
+            pd.DataFrame({"row": valid.rows, "label": valid.labels, **probas}).to_csv(tmp, index=False)
         mlflow.log_metrics(valid_scores)
         log_review_model(trained.model, pipeline.CLASSIFIER, baseline, pipeline.NBSVM)
     print(json.dumps(valid_scores, indent=2))

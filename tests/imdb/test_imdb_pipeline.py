@@ -20,9 +20,11 @@ from embedlab.training import native_bf16
 
 
 def _reviews(n_train=40, n_test=20, n_unsup=30) -> pd.DataFrame:
-    rows = [("train", i % 2, i) for i in range(n_train)] + [("test", i % 2, i) for i in range(n_test)] \
-        + [("unsup", -1, i) for i in range(n_unsup)]
-    return pd.DataFrame(rows, columns=["split", "label", "id"])
+    """Two reviews a film: one positive, one negative."""
+    rows = [("train", i % 2, i, f"tt{i // 2}") for i in range(n_train)] \
+        + [("test", i % 2, i, f"tt{100 + i // 2}") for i in range(n_test)] \
+        + [("unsup", -1, i, f"tt{200 + i}") for i in range(n_unsup)]
+    return pd.DataFrame(rows, columns=["split", "label", "id", "movie"])
 
 
 def test_roles_keep_test_out_of_training_and_stratify():
@@ -34,8 +36,19 @@ def test_roles_keep_test_out_of_training_and_stratify():
     assert not (roles["clas_train"] & roles["clas_valid"]).any()
     assert (roles["clas_train"] | roles["clas_valid"]).sum() == 40
     assert roles.loc[roles["clas_valid"], "label"].value_counts().to_dict() == {0: 5, 1: 5}
-    assert (roles["lm_train"] | roles["lm_valid"]).sum() == 70  # 40 labelled + 30 unlabelled
     assert roles.loc[roles["split"] == "unsup", ["clas_train", "clas_valid"]].sum().sum() == 0
+
+
+def test_validation_films_are_new_to_every_model():
+    roles = assign_roles(_reviews(), lm_valid_frac=0.1, clas_valid_frac=0.25, lm_unsup_reviews=None, seed=0)
+    lm_text = roles["lm_train"] | roles["lm_valid"]
+    assert not (roles["clas_valid"] & lm_text).any()
+    assert (lm_text == (roles["clas_train"] | (roles["split"] == "unsup"))).all()  # 30 training + 30 unlabelled
+    films = {role: set(roles.loc[roles[role], "movie"]) for role in ("clas_train", "clas_valid")}
+    assert films["clas_valid"] and not films["clas_train"] & films["clas_valid"]
+    # another seed holds out other films
+    other = assign_roles(_reviews(), 0.1, 0.25, lm_unsup_reviews=None, seed=1)
+    assert set(other.loc[other["clas_valid"], "movie"]) != films["clas_valid"]
 
 
 def test_roles_subsample_unsup_and_labelled_reviews():

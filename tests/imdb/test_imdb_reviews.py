@@ -8,10 +8,18 @@ from embedlab.errors import EmbedlabError
 from embedlab.imdb.reviews import read_reviews
 
 # Member order is scrambled on purpose: the table must not depend on it.
+def _urls(*titles: str) -> bytes:
+    return "".join(f"http://www.imdb.com/title/{t}/usercomments\n" for t in titles).encode()
+
+
 MEMBERS = {
     "aclImdb/README": b"Large Movie Review Dataset v1.0\n",
     "aclImdb/imdb.vocab": b"the\nand\n",
-    "aclImdb/train/urls_pos.txt": b"http://www.imdb.com/title/tt0453418/usercomments\n",
+    "aclImdb/train/urls_pos.txt": _urls("tt01", "tt02", "tt03", "tt04"),
+    "aclImdb/train/urls_neg.txt": _urls("tt05", "tt06", "tt07"),
+    "aclImdb/train/urls_unsup.txt": _urls("tt08", "tt09", "tt10", "tt11", "tt12", "tt13"),
+    "aclImdb/test/urls_pos.txt": _urls("tt14"),
+    "aclImdb/test/urls_neg.txt": _urls("tt15", "tt16", "tt17", "tt18", "tt19"),
     "aclImdb/train/pos/3_9.txt": b"Loved it.<br /><br />Really.",
     "aclImdb/test/pos/0_10.txt": b"Great \xff film",
     "aclImdb/train/unsup/5_0.txt": "Caf\u00e9 cr\u00e8me, un film".encode(),
@@ -42,7 +50,7 @@ def archive(tmp_path):
 def test_reads_every_review_and_nothing_else(archive):
     with pytest.warns(UserWarning, match=r"1 review\(s\).*aclImdb/test/pos/0_10.txt"):
         frame = read_reviews(archive)
-    assert list(frame.columns) == ["split", "label", "rating", "id", "text"]
+    assert list(frame.columns) == ["split", "label", "rating", "id", "movie", "text"]
     rows = list(frame[["split", "label", "rating", "id"]].itertuples(index=False, name=None))
     assert rows == [
         ("test", 0, 2, 4),
@@ -52,6 +60,7 @@ def test_reads_every_review_and_nothing_else(archive):
         ("train", 1, 9, 3),
         ("unsup", -1, 0, 5),
     ]
+    assert frame["movie"].tolist() == ["tt19", "tt14", "tt07", "tt02", "tt04", "tt13"]
     assert frame["text"].tolist() == [
         "Bad.",
         "Great \ufffd film",
@@ -66,7 +75,7 @@ def test_column_types_are_compact(archive):
     with pytest.warns(UserWarning):
         frame = read_reviews(archive)
     assert {c: str(t) for c, t in frame.dtypes.items()} == {
-        "split": "str", "label": "int8", "rating": "int8", "id": "int32", "text": "str",
+        "split": "str", "label": "int8", "rating": "int8", "id": "int32", "movie": "str", "text": "str",
     }
 
 
@@ -85,6 +94,19 @@ def test_binary_review_names_the_member(tmp_path):
 def test_badly_named_review_names_the_member(tmp_path):
     members = {**MEMBERS, "aclImdb/train/pos/notes.txt": b"hello"}
     with pytest.raises(EmbedlabError, match="aclImdb/train/pos/notes.txt"):
+        read_reviews(make_archive(tmp_path / "a.tar.gz", members))
+
+
+@pytest.mark.parametrize("urls, match", [
+    (None, "aclImdb/train/urls_neg.txt is missing"),
+    (_urls("tt05"), "aclImdb/train/urls_neg.txt has no line for review 2"),
+    (b"not an address\n", "urls_neg.txt, line 1: no IMDb title address"),
+])
+def test_each_review_needs_its_film(tmp_path, urls, match):
+    members = {k: v for k, v in MEMBERS.items() if k != "aclImdb/train/urls_neg.txt"}
+    if urls is not None:
+        members["aclImdb/train/urls_neg.txt"] = urls
+    with pytest.raises(EmbedlabError, match=match):
         read_reviews(make_archive(tmp_path / "a.tar.gz", members))
 
 
@@ -129,3 +151,7 @@ def test_real_archive_counts(mirror):
     assert ratings == {-1: {"min": 0, "max": 0}, 0: {"min": 1, "max": 4}, 1: {"min": 7, "max": 10}}
     assert not frame.duplicated(["split", "label", "id"]).any()
     assert (frame["text"].str.len() > 0).all()
+    # the test reviews are about other films than the training ones, but for one film (2 training
+    # reviews, 23 test reviews); 3,456 films have training reviews, as the dataset's paper says
+    films = frame.groupby("split")["movie"].agg(set)
+    assert len(films["train"]) == 3456 and len(films["train"] & films["test"]) == 1

@@ -32,6 +32,7 @@ SERVED = CLASSIFIER  # the model whose MLflow run serves the task
 CLASSIFIER_HISTORY = Path("eval/imdb/classifier_history.csv")
 CLASSIFIER_COST = Path("eval/imdb/classifier_cost.json")
 VALID_METRICS = Path("eval/imdb/valid_metrics.json")  # the classifier stage's: trials stop there
+VALID_PREDICTIONS = Path("data/imdb/valid_predictions.csv")  # P(positive) per model: how to combine them
 NBSVM = Path("data/imdb/nbsvm.joblib")  # fitted by imdb_baselines; half of the published model
 METRICS = Path("eval/imdb/metrics.json")
 PLOTS = Path("eval/imdb/plots")

@@ -9,6 +9,11 @@ the run goes on, with one warning naming how many reviews were affected: a stray
 review among 100,000 is not worth stopping a pipeline for, and the replacement stays visible in
 the text. A review containing NUL bytes is binary, which means a damaged or wrong archive, and
 raises `EmbedlabError` naming the member. An empty review is kept, with text "".
+
+Movie: each review's IMDb title id ("tt0453418"), from the archive's urls_<folder>.txt files,
+whose line i is the address of the film that review i is about. The test reviews are about
+other films than the training reviews; a validation split that keeps a film's reviews together
+is checked on unseen films the same way (`imdb.split`).
 """
 from __future__ import annotations
 
@@ -25,10 +30,12 @@ import pandas as pd
 
 from embedlab.errors import EmbedlabError
 
-COLUMNS = ("split", "label", "rating", "id", "text")
+COLUMNS = ("split", "label", "rating", "id", "movie", "text")
 _LABELS = {"pos": 1, "neg": 0, "unsup": -1}
 _REVIEW_DIR = re.compile(r"(?:\./)?aclImdb/(?:(train|test)/(pos|neg)|train/(unsup))/([^/]+)")
 _REVIEW_NAME = re.compile(r"(\d+)_(\d+)\.txt")
+_URLS = re.compile(r"(?:\./)?aclImdb/(train|test)/urls_(pos|neg|unsup)\.txt")
+_TITLE = re.compile(rb"/title/(tt\d+)/")
 
 
 def _parse_member(name: str) -> tuple[str, int, int, int] | None:
@@ -59,8 +66,34 @@ def _decode(data: bytes, name: str) -> tuple[str, bool]:
         return data.decode("utf-8", errors="replace"), True
 
 
+def _titles(data: bytes, name: str) -> list[str]:
+    """The title id on each line of a urls file."""
+    titles = []
+    for number, line in enumerate(data.splitlines(), start=1):
+        m = _TITLE.search(line)
+        if m is None:
+            raise EmbedlabError(f"{name}, line {number}: no IMDb title address; is this aclImdb_v1.tar.gz?")
+        titles.append(m.group(1).decode())
+    return titles
+
+
+def _movies(rows: dict[str, list], titles: dict[tuple[str, str], list[str]]) -> list[str]:
+    """Each review's title id: line `id` of its folder's urls file."""
+    movies = []
+    for split, label, review_id in zip(rows["split"], rows["label"], rows["id"]):
+        key = ("train", "unsup") if split == "unsup" else (split, "pos" if label == 1 else "neg")
+        urls = f"aclImdb/{key[0]}/urls_{key[1]}.txt"
+        if key not in titles:
+            raise EmbedlabError(f"{urls} is missing: it names each review's film; is this aclImdb_v1.tar.gz?")
+        if review_id >= len(titles[key]):
+            raise EmbedlabError(f"{urls} has no line for review {review_id}; is this aclImdb_v1.tar.gz?")
+        movies.append(titles[key][review_id])
+    return movies
+
+
 def _read_members(archive: Path) -> tuple[dict[str, list], list[str]]:
-    rows: dict[str, list] = {c: [] for c in COLUMNS}
+    rows: dict[str, list] = {c: [] for c in COLUMNS if c != "movie"}
+    titles: dict[tuple[str, str], list[str]] = {}
     replaced: list[str] = []
     # gzip.open rather than tarfile's own "r|gz": tarfile neither checks the gzip trailer nor
     # complains when the data stops between two members, so a truncated download would just
@@ -68,22 +101,27 @@ def _read_members(archive: Path) -> tuple[dict[str, list], list[str]]:
     with gzip.open(archive, "rb") as gz:
         with tarfile.open(fileobj=gz, mode="r|") as tar:
             for member in tar:
+                urls = _URLS.fullmatch(member.name) if member.isfile() else None
+                if urls is not None:
+                    titles[urls.groups()] = _titles(tar.extractfile(member).read(), member.name)
+                    continue
                 parsed = _parse_member(member.name) if member.isfile() else None
                 if parsed is None:
                     continue
                 text, was_replaced = _decode(tar.extractfile(member).read(), member.name)
                 if was_replaced:
                     replaced.append(member.name)
-                for column, value in zip(COLUMNS, (*parsed, text)):
+                for column, value in zip(rows, (*parsed, text)):
                     rows[column].append(value)
         # Reading past the tar end-of-archive marker makes gzip verify its length and CRC.
         while gz.read(1 << 20):
             pass
+    rows["movie"] = _movies(rows, titles) if rows["id"] else []
     return rows, replaced
 
 
 def read_reviews(archive_path: str | os.PathLike) -> pd.DataFrame:
-    """All reviews of the archive: split, label (1 pos, 0 neg, -1 unlabelled), rating, id, text.
+    """All reviews of the archive: split, label (1 pos, 0 neg, -1 unlabelled), rating, id, movie, text.
 
     Rows are sorted by split, label and id, so the table does not depend on member order.
     """
@@ -113,6 +151,7 @@ def read_reviews(archive_path: str | os.PathLike) -> pd.DataFrame:
             "label": np.array(rows["label"], dtype=np.int8),
             "rating": np.array(rows["rating"], dtype=np.int8),
             "id": np.array(rows["id"], dtype=np.int32),
+            "movie": pd.array(rows["movie"], dtype="str"),
             "text": pd.array(rows["text"], dtype="str"),
         }
     )
