@@ -13,6 +13,7 @@ import argparse
 import dataclasses
 import time
 
+import pandas as pd
 import torch
 
 from embedlab import params
@@ -25,6 +26,16 @@ from embedlab.rossmann.split import validation_mask
 SETTINGS = ["256:0.002:fp32", "1024:0.004:auto", "1024:0.008:auto", "2048:0.016:auto"]
 
 
+def split_rows(split_cfg, method: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(training rows, validation rows) of `rossmann_features`' output for the split `method`, whatever
+    params.yaml's split is: a benchmark compares splits without re-running rossmann_split."""
+    features = pipeline.read(pipeline.TRAIN_FEATURES, "rossmann_features")
+    test_rows = len(pipeline.read(pipeline.TEST_FEATURES, "rossmann_features", columns=["Store"]))
+    mask = validation_mask(features["Date"], method, start=split_cfg.start, end=split_cfg.end,
+                           valid_frac=split_cfg.valid_frac, seed=split_cfg.seed, test_rows=test_rows)
+    return features[~mask], features[mask]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("settings", nargs="*", default=SETTINGS, help="batch:lr:precision")
@@ -32,11 +43,7 @@ def main() -> None:
     args = parser.parse_args()
     cfg = load_config(params.load())
     base = dataclasses.replace(cfg.train, ensemble=1)
-    features = pipeline.read(pipeline.TRAIN_FEATURES, "rossmann_features")
-    test_rows = len(pipeline.read(pipeline.TEST_FEATURES, "rossmann_features", columns=["Store"]))
-    mask = validation_mask(features["Date"], args.split, start=cfg.split.start, end=cfg.split.end,
-                           valid_frac=cfg.split.valid_frac, seed=cfg.split.seed, test_rows=test_rows)
-    train_rows, valid_rows = features[~mask], features[mask]
+    train_rows, valid_rows = split_rows(cfg.split, args.split)
     valid = valid_rows[valid_rows["Sales"] > 0]
     print(f"{cpu_name()}, {torch.get_num_threads()} torch threads; {args.split} split, {len(valid):,} validation "
           f"rows with sales; {base.epochs} epochs, seed {base.seed}", flush=True)

@@ -2,11 +2,11 @@
 seed on the committed features and split, and print each seed's validation RMSPE, their
 spread, and the RMSPE of the seeds' averaged predictions (geometric mean of their sales).
 
-    python benchmarks/rossmann_seeds.py [--seeds 42 1 2] [--set key=value ...]
+    python benchmarks/rossmann_seeds.py [--seeds 42 1 2] [--split window|recent] [--set key=value ...]
 
-Run from the project root after `dvc repro rossmann_split`. Each seed costs one full training
-(about 7 minutes on 2 cores at the defaults). `--set` changes rossmann.train for this run only,
-e.g. `--set epochs=4`.
+Run from the project root after `dvc repro rossmann_split` (with --split, `rossmann_features`).
+Each seed costs one full training (about 2.5 minutes on 2 cores at the defaults). `--set` changes
+rossmann.train for this run only, e.g. `--set epochs=4`.
 """
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ import time
 
 import numpy as np
 import yaml
+from rossmann_batch_size import split_rows  # benchmarks/, the script's folder
 
 from embedlab import params
 from embedlab.metrics import rmspe, rmspe_batch_mean
@@ -27,15 +28,16 @@ from embedlab.training import pick_device
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[42, 1, 2])
+    parser.add_argument("--split", choices=["window", "recent"], help="this split instead of the committed one")
     parser.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE")
     args = parser.parse_args()
     cfg = load_config(params.load())
     changes = {k: yaml.safe_load(v) for k, v in (item.split("=", 1) for item in args.set)}
     train_cfg = dataclasses.replace(cfg.train, **changes)
-    split = pipeline.read_split()
+    split = pipeline.Split(*split_rows(cfg.split, args.split)) if args.split else pipeline.read_split()
     valid = split.valid_sales
     y = valid["Sales"].to_numpy(np.float64)
-    print(f"{cfg.split.method} split, {len(valid):,} validation rows; train changes: {changes or 'none'}")
+    print(f"{args.split or cfg.split.method} split, {len(valid):,} validation rows; train changes: {changes or 'none'}")
     log_preds, scores = [], []
     for seed in args.seeds:
         start = time.perf_counter()
