@@ -1,10 +1,10 @@
 """How much weight NB-SVM should get beside the network (imdb.classifier.nbsvm_weight), chosen on
 the classifier's validation reviews (after `dvc repro imdb_classifier`, from
-data/imdb/valid_predictions.csv): accuracy and log loss of the published model's average per
-weight. Then, for the weight in params.yaml, how far the published model is from NB-SVM alone,
-with a 95% interval from a bootstrap over films: a film's reviews err together, so the validation
-share holds less evidence than its count of reviews suggests. The test reviews are not read:
-imdb_evaluate scores the chosen weight on them once.
+data/imdb/valid_predictions.csv): accuracy, log loss and McNemar's test against NB-SVM alone of the
+published model's average per weight. Then, for the weight in params.yaml, how far the published
+model is from NB-SVM alone, with a 95% interval from a bootstrap over films: a film's reviews err
+together, so the validation share holds less evidence than its count of reviews suggests. The test
+reviews are not read: imdb_evaluate scores the chosen weight on them once.
 
     python benchmarks/imdb_combine.py [--weights 0 0.1 ... 1] [--resamples 2000]
 """
@@ -21,6 +21,7 @@ from embedlab import params
 from embedlab.imdb import pipeline
 from embedlab.imdb.config import load_config
 from embedlab.imdb.predict import combine
+from embedlab.metrics import mcnemar
 
 
 def main() -> None:
@@ -32,11 +33,14 @@ def main() -> None:
     network, alone, labels = valid["network"].to_numpy(), valid["nbsvm"].to_numpy(), valid["label"].to_numpy()
     print(f"{len(valid):,} validation reviews; one standard error of an accuracy near 0.92: "
           f"{math.sqrt(0.92 * 0.08 / len(valid)):.4f}\n")
-    print("| NB-SVM weight | validation accuracy | log loss |\n|---|---|---|")
+    print("| NB-SVM weight | validation accuracy | log loss | only it right / only NB-SVM right, p |\n"
+          "|---|---|---|---|")
     for weight in args.weights:
         proba = combine(network, alone, weight)
+        paired = mcnemar(labels, proba >= 0.5, alone >= 0.5)
         print(f"| {weight:g} | {accuracy_score(labels, proba >= 0.5):.4f} | "
-              f"{log_loss(labels, np.clip(proba, 1e-7, 1 - 1e-7)):.4f} |")
+              f"{log_loss(labels, np.clip(proba, 1e-7, 1 - 1e-7)):.4f} | "
+              f"{paired['a_only']} / {paired['b_only']}, {paired['p_value']:.3f} |")
 
     weight = load_config(params.load()).classifier.nbsvm_weight
     gain = ((combine(network, alone, weight) >= 0.5) == labels).astype(float) - ((alone >= 0.5) == labels)
