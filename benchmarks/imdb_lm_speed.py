@@ -29,6 +29,7 @@ from torch import nn
 from embedlab.imdb.model import (CLASSIFIER_DROPOUTS, HEAD_DROPOUTS, LM_DROPOUTS, AWDLSTMEncoder, LanguageModel,
                                  SentimentClassifier, geometric_cutoffs)
 from embedlab.imdb.vocab import PAD_ID, UNK_ID
+from embedlab.cli import keep_freed_memory
 from embedlab.cost import cpu_name
 from embedlab.training import adamw, autocast
 
@@ -156,6 +157,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=12.0, help="timed seconds per row")
     parser.add_argument("--max-len", type=int, default=400, help="classifier review length")
     args = parser.parse_args()
+    keep_freed_memory()  # as every stage does (benchmarks/malloc_reuse.py: with and without)
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     rng = np.random.default_rng(0)

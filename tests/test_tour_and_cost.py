@@ -38,9 +38,10 @@ def test_a_name_that_is_not_a_tours_is_refused(monkeypatch, capsys):
 def test_cost_is_written_when_the_block_succeeds(tmp_path):
     path = tmp_path / "eval" / "cost.json"
     with cost.recorded(path, torch.device("cpu")):
-        pass
+        torch.ones(64 << 20)  # 256 MiB, written
     record = json.loads(path.read_text())
-    assert set(record) == {"training_seconds", "torch_threads", "cpu", "device"}
+    assert set(record) == {"training_seconds", "torch_threads", "cpu", "device", "peak_memory_mb"}
+    assert record["peak_memory_mb"] >= 256
     assert record["device"] == "cpu" and record["torch_threads"] == torch.get_num_threads()
     assert record["cpu"] == cost.cpu_name() != ""
 
