@@ -31,7 +31,7 @@ def synthetic_features(n: int = 2000, seed: int = 0, n_stores: int = 300) -> pd.
 
     frame = pd.DataFrame({
         "Store": store,
-        "DayOfWeek": pd.Series(date.dayofweek + 1, dtype=np.int8),
+        "DayOfWeek": pd.Series(date.day_of_week + 1, dtype=np.int8),
         "Year": pd.Series(date.year, dtype=np.int16),
         "Month": pd.Series(date.month, dtype=np.int8),
         "Day": pd.Series(date.day, dtype=np.int8),
@@ -69,7 +69,7 @@ def synthetic_features(n: int = 2000, seed: int = 0, n_stores: int = 300) -> pd.
     })
     open_ = pd.array(np.where(rng.random(n) < 0.1, 0, 1), dtype="Int8")
     open_[rng.random(n) < 0.01] = pd.NA
-    level = 3000.0 + 40 * (store % 50) + 800 * promo.astype(float) + 150 * (date.dayofweek.to_numpy() % 3)
+    level = 3000.0 + 40 * (store % 50) + 800 * promo.astype(float) + 150 * (date.day_of_week.to_numpy() % 3)
     sales = np.round(level * rng.lognormal(0, 0.1, n))
     frame["Open"] = open_
     closed = (open_ == 0).fillna(False).to_numpy(bool)
