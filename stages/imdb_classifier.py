@@ -45,4 +45,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    run_stage(main)
+    run_stage(main, reuse_freed_memory=False)  # reviews of any length: see cli.run_stage

@@ -86,13 +86,17 @@ def keep_freed_memory() -> bool:
     return bool(mallopt(_M_MMAP_THRESHOLD, 1 << 30)) and bool(mallopt(_M_TRIM_THRESHOLD, 2**31 - 1))
 
 
-def run_stage(main: Callable[[], object]) -> None:
+def run_stage(main: Callable[[], object], *, reuse_freed_memory: bool = True) -> None:
+    """Run a stage's `main`. `reuse_freed_memory=False` leaves malloc as it is, for a stage whose
+    tensors change size from step to step: its freed blocks then fragment a heap that is never
+    returned (IMDB's classifier over reviews of varying length: twice the peak memory, no faster)."""
     signal.signal(signal.SIGTERM, _terminate)
     # a shell starts background jobs with SIGINT ignored (`nohup dvc repro &`, some CI runners), and
     # Python then leaves it ignored: a stage must still stop on `kill -INT` or `dvc queue kill`
     signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
-        keep_freed_memory()
+        if reuse_freed_memory:
+            keep_freed_memory()
         share_cores()
         main()
     except EmbedlabError as exc:
