@@ -20,7 +20,7 @@ import torch
 from imdb_lm_speed import CONFIGS, lm_tokens_per_s  # benchmarks/, the script's folder
 
 from embedlab.cli import keep_freed_memory
-from embedlab.cost import cpu_name
+from embedlab.cost import cpu_name, peak_memory_mb
 
 DEFAULT = CONFIGS[-1]  # the CPU default's size and batch, bfloat16
 
@@ -34,7 +34,7 @@ def child(mode: str, seconds: float, threads: int) -> None:
     rate = lm_tokens_per_s(DEFAULT, seconds, np.random.default_rng(0))
     after = resource.getrusage(resource.RUSAGE_SELF)
     print(json.dumps({"rate": rate, "user": after.ru_utime - before.ru_utime, "sys": after.ru_stime - before.ru_stime,
-                      "faults": after.ru_minflt - before.ru_minflt, "peak_mb": after.ru_maxrss / 1024}))
+                      "faults": after.ru_minflt - before.ru_minflt, "peak_mb": peak_memory_mb()}))
 
 
 def run(mode: str, seconds: float, threads: int) -> dict:

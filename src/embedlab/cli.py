@@ -74,7 +74,7 @@ def keep_freed_memory() -> bool:
     """Have glibc's malloc keep freed memory for reuse instead of returning it to the kernel. A
     training step frees and allocates tensors of tens of megabytes; by default glibc maps each one
     anew, and the kernel faults in and zeroes every 4 KiB page: a fifth of the IMDB language
-    model's CPU time (benchmarks/imdb_lm_speed.py prints the rate with and without). False where
+    model's CPU time (benchmarks/malloc_reuse.py prints the rate with and without). False where
     the C library has no mallopt (macOS, musl), which leaves its allocator as it is."""
     try:
         mallopt = ctypes.CDLL(ctypes.util.find_library("c")).mallopt
