@@ -6,7 +6,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from embedlab.layers import sigmoid_range
+from embedlab.layers import Dropout, sigmoid_range
 
 
 def embedding_size(cardinality: int, rule: str) -> int:
@@ -34,13 +34,13 @@ class TabularNet(nn.Module):
                 nn.init.uniform_(emb.weight, -bound, bound)
             else:  # fastai v1's: small, so the first steps of a one-cycle schedule stay stable
                 nn.init.trunc_normal_(emb.weight, std=0.01)
-        self.emb_drop = nn.Dropout(emb_dropout)
+        self.emb_drop = Dropout(emb_dropout)
         self.bn_cont = nn.BatchNorm1d(n_cont)
         width = sum(e.embedding_dim for e in self.embeds) + n_cont
         blocks = []
         for size, p in zip(layers, dropouts):
             blocks += [nn.Linear(width, size), nn.ReLU(), *([nn.BatchNorm1d(size)] if batchnorm else []),
-                       nn.Dropout(p)]
+                       Dropout(p)]
             width = size
         self.layers = nn.Sequential(*blocks, nn.Linear(width, 1))
         for layer in self.layers:
