@@ -1,11 +1,12 @@
 """How much of a Rossmann RMSPE is the seed? Train the default model (params.yaml) once per
-seed on the committed features and split, and print each seed's validation RMSPE, their
-spread, and the RMSPE of the seeds' averaged predictions (geometric mean of their sales).
+seed on the committed features and split, and print each seed's validation RMSPE (and how much of
+its error is each store's own level), their spread, and the RMSPE of the seeds' averaged predictions
+(geometric mean of their sales).
 
     python benchmarks/rossmann_seeds.py [--seeds 42 1 2] [--split window|recent] [--set key=value ...]
 
 Run from the project root after `dvc repro rossmann_split` (with --split, `rossmann_features`).
-Each seed costs one full training (about 2.5 minutes on 2 cores at the defaults). `--set` changes
+Each seed costs one network's training (about 2 minutes on 2 cores at the defaults). `--set` changes
 rossmann.train for this run only, e.g. `--set epochs=4`.
 """
 from __future__ import annotations
@@ -15,6 +16,7 @@ import dataclasses
 import time
 
 import numpy as np
+import pandas as pd
 import yaml
 from rossmann_batch_size import split_rows  # benchmarks/, the script's folder
 
@@ -23,6 +25,17 @@ from embedlab.metrics import rmspe, rmspe_batch_mean
 from embedlab.rossmann import learner, pipeline
 from embedlab.rossmann.config import load_config
 from embedlab.training import pick_device
+
+
+def store_levels(stores: np.ndarray, y: np.ndarray, pred: np.ndarray) -> str:
+    """How much of the error is each store's own level: the mean log error, the spread of the
+    stores' means, and the RMSPE left once each store's mean is taken out (an oracle: it reads the
+    validation sales)."""
+    err = pd.Series(np.log(pred) - np.log(y))
+    store_mean = err.groupby(stores).transform("mean").to_numpy()
+    oracle = rmspe(y, pred * np.exp(-store_mean))
+    return (f"  mean log error {err.mean():+.4f}; the stores' mean log errors: "
+            f"sd {err.groupby(stores).mean().std():.4f}; RMSPE less each store's mean (oracle) {oracle:.4f}")
 
 
 def main() -> None:
@@ -47,6 +60,7 @@ def main() -> None:
         scores.append(rmspe(y, pred))
         print(f"seed {seed}: RMSPE {scores[-1]:.4f}, lesson-style {rmspe_batch_mean(y, pred):.4f} "
               f"({time.perf_counter() - start:.0f} s)", flush=True)
+        print(store_levels(valid["Store"].to_numpy(), y, pred), flush=True)
     print(f"mean {np.mean(scores):.4f}, sd {np.std(scores, ddof=1) if len(scores) > 1 else 0:.4f}, "
           f"range {min(scores):.4f}..{max(scores):.4f}")
     for k in range(2, len(log_preds) + 1):
