@@ -32,10 +32,10 @@ def store_levels(stores: np.ndarray, y: np.ndarray, pred: np.ndarray) -> str:
     stores' means, and the RMSPE left once each store's mean is taken out (an oracle: it reads the
     validation sales)."""
     err = pd.Series(np.log(pred) - np.log(y))
-    store_mean = err.groupby(stores).transform("mean").to_numpy()
-    oracle = rmspe(y, pred * np.exp(-store_mean))
+    by_store = err.groupby(stores)
+    oracle = rmspe(y, pred * np.exp(-by_store.transform("mean").to_numpy()))
     return (f"  mean log error {err.mean():+.4f}; the stores' mean log errors: "
-            f"sd {err.groupby(stores).mean().std():.4f}; RMSPE less each store's mean (oracle) {oracle:.4f}")
+            f"sd {by_store.mean().std():.4f}; RMSPE less each store's mean (oracle) {oracle:.4f}")
 
 
 def main() -> None:
