@@ -4,10 +4,12 @@ its error is each store's own level), their spread, and the RMSPE of the seeds' 
 (geometric mean of their sales).
 
     python benchmarks/rossmann_seeds.py [--seeds 42 1 2] [--split window|recent] [--set key=value ...]
+                                        [--without COLUMN ...]
 
 Run from the project root after `dvc repro rossmann_split` (with --split, `rossmann_features`).
 Each seed costs one network's training (about 2 minutes on 2 cores at the defaults). `--set` changes
-rossmann.train for this run only, e.g. `--set epochs=4`.
+rossmann.train for this run only, e.g. `--set epochs=4`. `--without Day` ablates a feature: the column
+holds one value in every row, so its embedding can tell no rows apart.
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ from embedlab import params
 from embedlab.metrics import rmspe, rmspe_batch_mean
 from embedlab.rossmann import learner, pipeline
 from embedlab.rossmann.config import load_config
+from embedlab.rossmann.features import CATEGORICAL, CONTINUOUS
 from embedlab.training import pick_device
 
 
@@ -43,14 +46,21 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[42, 1, 2])
     parser.add_argument("--split", choices=["window", "recent"], help="this split instead of the committed one")
     parser.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE")
+    parser.add_argument("--without", nargs="*", default=[], metavar="COLUMN", help="features to ablate")
     args = parser.parse_args()
     cfg = load_config(params.load())
     changes = {k: yaml.safe_load(v) for k, v in (item.split("=", 1) for item in args.set)}
     train_cfg = dataclasses.replace(cfg.train, **changes)
     split = pipeline.Split(*split_rows(cfg.split, args.split)) if args.split else pipeline.read_split()
+    unknown = set(args.without) - set(CATEGORICAL + CONTINUOUS)
+    if unknown:
+        parser.error(f"not a model input: {', '.join(sorted(unknown))}")
+    ablated = {column: 1 for column in args.without}
+    split = pipeline.Split(split.train.assign(**ablated), split.valid.assign(**ablated))
     valid = split.valid_sales
     y = valid["Sales"].to_numpy(np.float64)
-    print(f"{args.split or cfg.split.method} split, {len(valid):,} validation rows; train changes: {changes or 'none'}")
+    print(f"{args.split or cfg.split.method} split, {len(valid):,} validation rows; train changes: {changes or 'none'}"
+          f"{'; without ' + ', '.join(args.without) if args.without else ''}")
     log_preds, scores = [], []
     for seed in args.seeds:
         start = time.perf_counter()
