@@ -48,15 +48,16 @@ def main() -> None:
     parser.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE")
     parser.add_argument("--without", nargs="*", default=[], metavar="COLUMN", help="features to ablate")
     args = parser.parse_args()
+    unknown = set(args.without) - set(CATEGORICAL + CONTINUOUS)
+    if unknown:  # before any data is read; a misspelt name would otherwise add a column and ablate nothing
+        parser.error(f"not a model input: {', '.join(sorted(unknown))}")
     cfg = load_config(params.load())
     changes = {k: yaml.safe_load(v) for k, v in (item.split("=", 1) for item in args.set)}
     train_cfg = dataclasses.replace(cfg.train, **changes)
     split = pipeline.Split(*split_rows(cfg.split, args.split)) if args.split else pipeline.read_split()
-    unknown = set(args.without) - set(CATEGORICAL + CONTINUOUS)
-    if unknown:
-        parser.error(f"not a model input: {', '.join(sorted(unknown))}")
-    ablated = {column: 1 for column in args.without}
-    split = pipeline.Split(split.train.assign(**ablated), split.valid.assign(**ablated))
+    if args.without:  # assign copies the frames: only when there is something to ablate
+        ablated = {column: 1 for column in args.without}
+        split = pipeline.Split(split.train.assign(**ablated), split.valid.assign(**ablated))
     valid = split.valid_sales
     y = valid["Sales"].to_numpy(np.float64)
     print(f"{args.split or cfg.split.method} split, {len(valid):,} validation rows; train changes: {changes or 'none'}"
